@@ -1,0 +1,214 @@
+"""The command line: typer options → ``convcalc.analyze`` → a sink from ``render.SINKS``.
+
+This module is glue.  Domain errors (:class:`~convcalc.errors.ConvcalcError`) are caught in one
+place, :func:`_analyze_all`; everything else that escapes is a bug, reported in one line with
+exit code 70 by :func:`run`.
+
+Exit codes: 0 ok · 1 an invalid spec or network (in a batch: any line) · 2 usage error ·
+70 internal error · 74 output could not be written.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import sys
+from enum import Enum
+from typing import Annotated, Iterator, Optional
+
+import typer
+
+from . import __version__
+from .engine import DTYPES, Report, analyze
+from .errors import ConvcalcError, SpecSyntaxError
+from .render import SINKS
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL, EXIT_IOERR = 0, 1, 2, 70, 74
+
+Format = Enum("Format", {name: name for name in SINKS}, type=str)  # type: ignore[misc]
+Dtype = Enum("Dtype", {name: name for name in DTYPES}, type=str)  # type: ignore[misc]
+
+HELP = """Conv-net shapes, parameters and MACs, layer by layer, from a one-line spec.
+
+Example: convcalc "28x28x1 conv3x3s2p1x32 pool2 dense5"
+
+The spec is the input shape (channels last: 28x28x1) then layer tokens: conv3x3s2p1x32 is a
+3×3 conv, stride 2, padding 1, 32 filters. With no SPEC (or SPEC '-') one spec per line is read
+from stdin (blank lines and # comments skipped). The README teaches the whole language.
+
+Exit codes: 0 ok, 1 invalid spec or network (in a batch: any line), 2 usage error,
+70 internal error, 74 output not writable.
+"""
+
+app = typer.Typer(
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"convcalc {__version__}")
+        raise typer.Exit()
+
+
+@app.command(help=HELP)
+def main(
+    ctx: typer.Context,
+    spec: Annotated[
+        Optional[list[str]],
+        typer.Argument(
+            help="The spec, as one quoted argument or several (joined with spaces). "
+            "None or '-': read specs from stdin, one per line.",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: Annotated[
+        Format,
+        typer.Option("--format", "-f", help="Output format.", case_sensitive=False),
+    ] = Format.table,  # type: ignore[attr-defined]
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Shorthand for --format json: one JSON object (a batch: an array)."
+        ),
+    ] = False,
+    as_jsonl: Annotated[
+        bool,
+        typer.Option("--jsonl", help="Shorthand for --format jsonl: one JSON object per line."),
+    ] = False,
+    channels_first: Annotated[
+        bool,
+        typer.Option(
+            "--channels-first", help="Read the input as CxHxW and print shapes that way (PyTorch)."
+        ),
+    ] = False,
+    dtype: Annotated[
+        Dtype,
+        typer.Option("--dtype", help="Element type for the memory figures.", case_sensitive=False),
+    ] = Dtype.float32,  # type: ignore[attr-defined]
+    depth: Annotated[
+        Optional[int],
+        typer.Option(
+            "--depth", min=1, help="Table: show nesting down to this depth (1 = top level only)."
+        ),
+    ] = None,
+    schema: Annotated[
+        bool,
+        typer.Option("--schema", help="Print the JSON Schema of the --json output and exit."),
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    if schema:
+        _write(json.dumps(Report.model_json_schema(), indent=2) + "\n")
+        return
+    fmt_name = fmt.value
+    for flag, name in ((as_json, "json"), (as_jsonl, "jsonl")):
+        if flag:
+            if fmt_name not in ("table", name):
+                raise typer.BadParameter(f"--{name} contradicts --format {fmt_name}")
+            fmt_name = name
+    if as_json and as_jsonl:
+        raise typer.BadParameter("give one of --json and --jsonl")
+
+    text = " ".join(spec or [])
+    from_stdin = not text.strip() and (not spec or spec == ["-"])
+    if from_stdin and sys.stdin is not None and sys.stdin.isatty():
+        typer.echo(ctx.get_help())
+        raise typer.Exit(EXIT_USAGE)
+    sink = SINKS[fmt_name](sys.stdout, sys.stderr, batch=from_stdin, depth=depth)
+    items = _stdin_specs() if from_stdin else iter([(None, text, None)])
+    try:
+        failed = _analyze_all(items, sink, channels_first=channels_first, dtype=dtype.value)
+        sink.close()
+    except OSError as err:
+        _output_failed(err)
+    if failed:
+        raise typer.Exit(EXIT_INVALID)
+
+
+def _analyze_all(
+    items: Iterator[tuple[int | None, str, ConvcalcError | None]],
+    sink: object,
+    *,
+    channels_first: bool,
+    dtype: str,
+) -> bool:
+    """Feed every spec to the sink; the one place domain errors are caught.  True if any failed."""
+    failed = False
+    for line, text, problem in items:
+        try:
+            if problem is not None:
+                raise problem
+            report = analyze(text, channels_first=channels_first, dtype=dtype)
+        except ConvcalcError as err:
+            failed = True
+            sink.error(err, text, line)  # type: ignore[attr-defined]
+            continue
+        sink.report(report, line)  # type: ignore[attr-defined]
+    return failed
+
+
+def _stdin_specs() -> Iterator[tuple[int, str, ConvcalcError | None]]:
+    """(line number, spec, decoding error) for each non-blank, non-comment line of stdin."""
+    stream = sys.stdin.buffer if sys.stdin is not None else None
+    if stream is None:
+        return
+    for number, raw in enumerate(stream, 1):
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            shown = raw[: err.start].decode("utf-8", "replace")
+            yield (
+                number,
+                raw.decode("utf-8", "replace").strip(),
+                SpecSyntaxError(f"not valid UTF-8 at byte {err.start}", "\ufffd", len(shown)),
+            )
+            continue
+        text = text.strip()
+        if text and not text.startswith("#"):
+            yield number, text, None
+
+
+def _write(text: str) -> None:
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except OSError as err:
+        _output_failed(err)
+
+
+def _output_failed(err: OSError) -> None:
+    """A closed pipe ends quietly; any other write error is one line and exit 74."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    if err.errno == errno.EPIPE:
+        raise typer.Exit(EXIT_OK)
+    sys.stderr.write(f"convcalc: cannot write the output: {err.strerror or err}\n")
+    raise typer.Exit(EXIT_IOERR)
+
+
+def run() -> None:
+    """Console-script entry point: the typer app, with a last-resort guard against tracebacks."""
+    try:
+        app(prog_name="convcalc")
+    except KeyboardInterrupt:
+        sys.stderr.write("convcalc: interrupted\n")
+        sys.exit(130)
+    except Exception as err:  # noqa: BLE001 - the one place a bug becomes one line, not a trace
+        sys.stderr.write(
+            f"convcalc: internal error: {type(err).__name__}: {err} (please report this)\n"
+        )
+        sys.exit(EXIT_INTERNAL)

@@ -1,0 +1,436 @@
+"""Parse spec text into a typed :class:`Network`: stage one of parse → propagate → render.
+
+The grammar is the contract in ``spec-language.md``::
+
+    SPEC  := INPUT ITEM*                      (white space and/or commas between tokens)
+    INPUT := DIM ('x' DIM)+                   (the last DIM is channels unless channels_first)
+    ITEM  := (TOKEN | GROUP) ('*' N)?
+    GROUP := ('res' | 'cat')? '(' BRANCH ('|' BRANCH)* ')'
+
+Layer names, their options and how their numbers are read come from the registry in
+``layers.py``; this module knows only the token grammar and the structure.  Every limit of the
+contract is checked before anything is expanded, so no input makes the parser slow.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+from .errors import ConvcalcError, LimitError, SpecSyntaxError
+from .layers import MAX_INT, REGISTRY, AnyLayer, Layer, Shape
+
+__all__ = ["BranchNode", "LayerNode", "Network", "Node", "parse", "LIMITS"]
+
+LIMITS = {
+    "spec_bytes": 64 * 1024,
+    "nesting": 32,
+    "layers": 100_000,
+    "value": MAX_INT,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LayerNode:
+    """One layer as written: the typed layer plus where it stands (positions not compared)."""
+
+    layer: AnyLayer
+    token: str = field(compare=False)
+    position: int = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class BranchNode:
+    """``res(…)`` or ``cat(…)``: branches on the same input, merged by add or concat."""
+
+    kind: Literal["res", "cat"]
+    branches: tuple[tuple[Node, ...], ...]
+    token: str = field(compare=False)
+    position: int = field(compare=False)
+
+
+Node = Union[LayerNode, BranchNode]
+
+
+@dataclass(frozen=True, slots=True)
+class Network:
+    """A parsed spec: the input shape (channels last) and the layers, repeats expanded."""
+
+    text: str
+    input_shape: Shape
+    nodes: tuple[Node, ...]
+    channels_first: bool = False
+    input_token: str = field(default="", compare=False)
+
+
+# --------------------------------------------------------------------------------------------
+# lexing
+
+_LEX = re.compile(r"[\s,]+|\(|\)|\||\*[0-9]*|[^\s,()|*]+")
+_INPUT = re.compile(r"[0-9]+(?:x[0-9]+)+", re.ASCII)
+_LETTERS = re.compile(r"[a-z]+", re.ASCII)
+_INTS = re.compile(r"[0-9]+(?:x[0-9]+)*", re.ASCII)
+_RATE = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+", re.ASCII)
+_OPTION = re.compile(r"op([0-9]+)|(psame|pvalid|nb|ceil)|([spdgx])([0-9]+)", re.ASCII)
+
+_OPTION_HELP = {
+    "s": "s<n>",
+    "p": "p<n> psame pvalid",
+    "d": "d<n>",
+    "g": "g<n>",
+    "op": "op<n>",
+    "nb": "nb",
+    "ceil": "ceil",
+}
+_DIGIT_NAMES = tuple(sorted((n for n in REGISTRY if not n.isalpha()), key=len, reverse=True))
+_ALL_NAMES = sorted([*REGISTRY, "res", "cat"])
+
+
+@dataclass(slots=True)
+class _Tok:
+    kind: str  # "word", "open", "close", "bar", "star"
+    text: str
+    pos: int
+    group: str = ""  # for "open": "res", "cat" or "" (a plain group)
+
+
+def _tokens(text: str) -> list[_Tok]:
+    toks: list[_Tok] = []
+    for m in _LEX.finditer(text):
+        t = m.group()
+        c = t[0]
+        if c.isspace() or c == ",":
+            continue
+        pos = m.start()
+        if c == "(":
+            prev = toks[-1] if toks else None
+            if (
+                prev is not None
+                and prev.kind == "word"
+                and prev.pos + len(prev.text) == pos
+                and prev.text.lower() in ("res", "cat")
+            ):
+                toks.pop()
+                toks.append(_Tok("open", prev.text + "(", prev.pos, prev.text.lower()))
+            else:
+                toks.append(_Tok("open", "(", pos))
+        elif c == ")":
+            toks.append(_Tok("close", t, pos))
+        elif c == "|":
+            toks.append(_Tok("bar", t, pos))
+        elif c == "*":
+            toks.append(_Tok("star", t, pos))
+        else:
+            toks.append(_Tok("word", t, pos))
+    return toks
+
+
+def _number(digits: str, token: str, pos: int, minimum: int = 1) -> int:
+    if len(digits) > 10 or int(digits) > MAX_INT:
+        raise LimitError(f"number {digits[:12]}{'…' if len(digits) > 12 else ''} in '{token}' "
+                         f"is larger than 2³¹−1", token, pos)
+    n = int(digits)
+    if n < minimum:
+        raise SpecSyntaxError(f"'{token}': {n} is not allowed here (numbers are ≥ {minimum})",
+                              token, pos)
+    return n
+
+
+def _non_ascii_digit_hint(rest: str) -> str:
+    if any(ch.isdigit() or ch.isnumeric() for ch in rest if not ch.isascii()):
+        return " (numbers are ASCII digits 0-9)"
+    return ""
+
+
+# --------------------------------------------------------------------------------------------
+# one token → one typed layer
+
+
+def parse_layer(word: str, pos: int, rank: int) -> Layer:
+    """Parse one layer token (``conv3x3s2p1x32``) for an input of spatial ``rank``."""
+    norm = word.lower().replace("×", "x")
+    name = next((n for n in _DIGIT_NAMES if norm.startswith(n)), None)
+    if name is not None:
+        return _build(name, norm[len(name) :], word, pos, rank)
+    m = _LETTERS.match(norm)
+    if m is None:
+        if norm[:1].isdigit():
+            raise SpecSyntaxError(
+                f"'{word}' is not a layer: the input shape comes first and only once",
+                word,
+                pos,
+            )
+        raise SpecSyntaxError(f"'{word}' is not a layer token", word, pos)
+    letters = m.group()
+    if letters in REGISTRY:
+        return _build(letters, norm[len(letters) :], word, pos, rank)
+    if letters in ("res", "cat"):
+        raise SpecSyntaxError(
+            f"'{letters}' needs its branches in parentheses: {letters}(… | …)", word, pos
+        )
+    # a name run into its options, as in 'poolceil' or 'pools1': try the longest known prefix
+    for cut in range(len(letters) - 1, 0, -1):
+        if letters[:cut] in REGISTRY:
+            try:
+                return _build(letters[:cut], norm[cut:], word, pos, rank)
+            except ConvcalcError:
+                break
+    close = difflib.get_close_matches(letters, _ALL_NAMES, n=1, cutoff=0.6)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    raise SpecSyntaxError(f"unknown layer '{word}'{hint}", word, pos)
+
+
+def _build(name: str, rest: str, word: str, pos: int, rank: int) -> Layer:
+    cls = REGISTRY[name]
+    nums: list[int] = []
+    opts: dict[str, object] = {}
+    i = 0
+    if cls.NUMBERS == "ints":
+        m = _INTS.match(rest)
+        if m:
+            zero_ok = name == "zpad"
+            nums = [_number(d, word, pos, 0 if zero_ok else 1) for d in m.group().split("x")]
+            i = m.end()
+    elif cls.NUMBERS == "rate":
+        m = _RATE.match(rest)
+        if m:
+            text = m.group()
+            opts["rate"] = float(text)
+            opts["rate_text"] = text
+            i = m.end()
+    trailing: list[int] = []
+    while i < len(rest):
+        m = _OPTION.match(rest, i)
+        if m is None:
+            allowed = " ".join(_OPTION_HELP[o] for o in _OPTION_HELP if o in cls.OPTIONS)
+            expect = f"; {name} options: {allowed}" if allowed else f"; '{name}' takes no options"
+            raise SpecSyntaxError(
+                f"unexpected '{rest[i:]}' in '{word}'{_non_ascii_digit_hint(rest[i:])}{expect}",
+                word,
+                pos,
+            )
+        if m.group(1) is not None:
+            key, value = "op", _number(m.group(1), word, pos, 0)
+        elif m.group(2) is not None:
+            key, value = m.group(2), True
+            if key in ("psame", "pvalid"):
+                key, value = "p", key[1:]
+        else:
+            key = m.group(3)
+            value = _number(m.group(4), word, pos, 0 if key == "p" else 1)
+        if key == "x":
+            if not cls.TRAILING_X:
+                raise SpecSyntaxError(
+                    f"'{word}': x<n> after the options is only for the conv family", word, pos
+                )
+            trailing.append(value)  # type: ignore[arg-type]
+        else:
+            if key not in cls.OPTIONS:
+                takes = " ".join(_OPTION_HELP[o] for o in _OPTION_HELP if o in cls.OPTIONS)
+                raise SpecSyntaxError(
+                    f"option '{_display_option(key, value)}' does not apply to '{name}' "
+                    f"({name} takes {takes or 'no options'})",
+                    word,
+                    pos,
+                )
+            if key in opts:
+                raise SpecSyntaxError(f"option '{key}' given twice in '{word}'", word, pos)
+            opts[key] = value
+        i = m.end()
+    if trailing:
+        opts["x"] = trailing
+    try:
+        return cls.from_token(name, nums, opts, rank)
+    except ConvcalcError as err:
+        raise type(err)(err.message, word, pos) from None
+
+
+def _display_option(key: str, value: object) -> str:
+    if value is True:
+        return key
+    if key == "p" and value in ("same", "valid"):
+        return f"p{value}"
+    return f"{key}{value}"
+
+
+# --------------------------------------------------------------------------------------------
+# the spec → a Network
+
+
+def parse(text: str, *, channels_first: bool = False) -> Network:
+    """Parse a whole spec.  Raises :class:`~convcalc.errors.ConvcalcError` on bad input."""
+    if len(text) > LIMITS["spec_bytes"] or len(text.encode("utf-8", "surrogatepass")) > LIMITS[
+        "spec_bytes"
+    ]:
+        raise LimitError(
+            f"the spec is longer than {LIMITS['spec_bytes'] // 1024} KiB", text[:1], 0
+        )
+    toks = _tokens(text)
+    if not toks:
+        raise SpecSyntaxError("empty spec: give an input shape and layers, e.g. 28x28x1 conv3x32",
+                              "", 0)
+    first = toks[0]
+    if first.kind != "word" or not _INPUT.fullmatch(first.text.lower().replace("×", "x")):
+        if first.kind == "word" and first.text[:1].isdigit():
+            raise SpecSyntaxError(
+                f"bad input shape '{first.text}': write dims joined by x, channels last, "
+                f"e.g. 28x28x1{_non_ascii_digit_hint(first.text)}",
+                first.text,
+                first.pos,
+            )
+        raise SpecSyntaxError(
+            f"missing input shape before '{first.text}': a spec starts with it, e.g. 28x28x1",
+            first.text,
+            first.pos,
+        )
+    dims = [_number(d, first.text, first.pos) for d in first.text.lower().replace("×", "x").split("x")]
+    if len(dims) > 4:
+        raise SpecSyntaxError(
+            f"input '{first.text}' has {len(dims) - 1} spatial dims; convcalc handles 1 to 3",
+            first.text,
+            first.pos,
+        )
+    if channels_first:
+        dims = dims[1:] + dims[:1]
+    parser = _Parser(text, toks, len(dims) - 1)
+    nodes = parser.parse_top()
+    return Network(
+        text=text,
+        input_shape=tuple(dims),
+        nodes=tuple(nodes),
+        channels_first=channels_first,
+        input_token=first.text,
+    )
+
+
+class _Parser:
+    def __init__(self, text: str, toks: list[_Tok], rank: int) -> None:
+        self.text = text
+        self.toks = toks
+        self.rank = rank
+        self.i = 1  # the input token is consumed
+        self.cache: dict[str, Layer] = {}
+
+    def parse_top(self) -> list[Node]:
+        nodes, count = self.parse_seq(0)
+        if self.i < len(self.toks):
+            tok = self.toks[self.i]
+            if tok.kind == "bar":
+                raise SpecSyntaxError(
+                    "'|' separates branches inside res(…) or cat(…) only", tok.text, tok.pos
+                )
+            raise SpecSyntaxError("unbalanced ')': no '(' before it", tok.text, tok.pos)
+        return nodes
+
+    def parse_seq(self, depth: int) -> tuple[list[Node], int]:
+        """Items until '|', ')' or the end; returns the expanded nodes and the layer count."""
+        nodes: list[Node] = []
+        count = 0
+        toks = self.toks
+        while self.i < len(toks):
+            tok = toks[self.i]
+            if tok.kind in ("bar", "close"):
+                break
+            if tok.kind == "star":
+                raise SpecSyntaxError(
+                    f"'{tok.text}' repeats the layer or group before it, and there is none",
+                    tok.text,
+                    tok.pos,
+                )
+            if tok.kind == "word":
+                self.i += 1
+                layer = self.cache.get(tok.text)
+                if layer is None:
+                    layer = parse_layer(tok.text, tok.pos, self.rank)
+                    self.cache[tok.text] = layer
+                item: list[Node] = [LayerNode(layer, tok.text, tok.pos)]  # type: ignore[arg-type]
+                item_count = 1
+            else:  # "open"
+                item, item_count = self.parse_group(tok, depth + 1)
+            start = tok
+            if self.i < len(toks) and toks[self.i].kind == "star":
+                star = toks[self.i]
+                self.i += 1
+                if len(star.text) == 1:
+                    raise SpecSyntaxError(
+                        f"'*' after '{start.text}' needs a count, e.g. *2", star.text, star.pos
+                    )
+                n = _number(star.text[1:], star.text, star.pos)
+                if item_count * n > LIMITS["layers"]:
+                    raise LimitError(
+                        f"'{star.text}' would make {item_count * n:,} layers; the limit is "
+                        f"{LIMITS['layers']:,}",
+                        star.text,
+                        star.pos,
+                    )
+                item = item * n
+                item_count *= n
+            count += item_count
+            if count > LIMITS["layers"]:
+                raise LimitError(
+                    f"the spec has more than {LIMITS['layers']:,} layers", start.text, start.pos
+                )
+            nodes.extend(item)
+        return nodes, count
+
+    def parse_group(self, open_tok: _Tok, depth: int) -> tuple[list[Node], int]:
+        if depth > LIMITS["nesting"]:
+            raise LimitError(
+                f"groups nest more than {LIMITS['nesting']} deep", open_tok.text, open_tok.pos
+            )
+        self.i += 1
+        branches: list[tuple[list[Node], int, _Tok]] = []
+        while True:
+            here = self.toks[self.i] if self.i < len(self.toks) else None
+            nodes, count = self.parse_seq(depth)
+            if not nodes:
+                at = here or open_tok
+                raise SpecSyntaxError(
+                    f"empty branch in '{open_tok.text}…)': use id for a branch that passes "
+                    "its input through",
+                    at.text,
+                    at.pos,
+                )
+            branches.append((nodes, count, open_tok))
+            if self.i >= len(self.toks):
+                raise SpecSyntaxError(
+                    f"'{open_tok.text}' is never closed: a ')' is missing",
+                    open_tok.text,
+                    open_tok.pos,
+                )
+            tok = self.toks[self.i]
+            self.i += 1
+            if tok.kind == "close":
+                end = tok.pos + 1
+                break
+            # a bar
+            if not open_tok.group:
+                raise SpecSyntaxError(
+                    "'|' separates branches inside res(…) or cat(…), not a plain group",
+                    tok.text,
+                    tok.pos,
+                )
+        kind = open_tok.group
+        total = sum(c for _, c, _ in branches)
+        if not kind:
+            return branches[0][0], total
+        token = self.text[open_tok.pos : end]
+        if kind == "res" and len(branches) > 2:
+            raise SpecSyntaxError(
+                f"res(…) takes at most 2 branches (BODY | SHORTCUT), got {len(branches)}",
+                token,
+                open_tok.pos,
+            )
+        if kind == "cat" and len(branches) < 2:
+            raise SpecSyntaxError(
+                "cat(…) needs at least 2 branches separated by '|'", token, open_tok.pos
+            )
+        node = BranchNode(
+            kind,  # type: ignore[arg-type]
+            tuple(tuple(b) for b, _, _ in branches),
+            token,
+            open_tok.pos,
+        )
+        return [node], total + 1
