@@ -200,10 +200,19 @@ def _output_failed(err: OSError) -> None:
     raise typer.Exit(EXIT_IOERR)
 
 
-def run() -> None:
+#: ``convcalc NAME …`` subcommands.  A spec always starts with its input shape (a digit), so a
+#: first argument naming one of these can never be a spec; each is its own typer app.
+SUBCOMMANDS: dict[str, typer.Typer] = {}
+
+
+def run(argv: list[str] | None = None) -> None:
     """Console-script entry point: the typer app, with a last-resort guard against tracebacks."""
+    args = sys.argv[1:] if argv is None else argv
+    target, prog = app, "convcalc"
+    if args and args[0] in SUBCOMMANDS:
+        target, prog, args = SUBCOMMANDS[args[0]], f"convcalc {args[0]}", args[1:]
     try:
-        app(prog_name="convcalc")
+        target(args=args, prog_name=prog)
     except KeyboardInterrupt:
         sys.stderr.write("convcalc: interrupted\n")
         sys.exit(130)
