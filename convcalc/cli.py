@@ -29,17 +29,16 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL, EXIT_IOERR = 0, 1, 2, 70, 74
 Format = Enum("Format", {name: name for name in SINKS}, type=str)  # type: ignore[misc]
 Dtype = Enum("Dtype", {name: name for name in DTYPES}, type=str)  # type: ignore[misc]
 
-HELP = """Conv-net shapes, parameters and MACs, layer by layer, from a one-line spec.
-
-Example: convcalc "28x28x1 conv3x3s2p1x32 pool2 dense5"
-
-The spec is the input shape (channels last: 28x28x1) then layer tokens: conv3x3s2p1x32 is a
-3×3 conv, stride 2, padding 1, 32 filters. With no SPEC (or SPEC '-') one spec per line is read
-from stdin (blank lines and # comments skipped). The README teaches the whole language.
-
-Exit codes: 0 ok, 1 invalid spec or network (in a batch: any line), 2 usage error,
-70 internal error, 74 output not writable.
-"""
+HELP = (
+    "Conv-net shapes, parameters and MACs, layer by layer, from a one-line spec.\n\n"
+    'Example: convcalc "28x28x1 conv3x3s2p1x32 pool2 dense5"\n\n'
+    "The spec is the input shape (channels last, 28x28x1) then layer tokens: conv3x3s2p1x32 "
+    "is a 3×3 conv, stride 2, padding 1, 32 filters. With no SPEC (or SPEC '-') one spec per "
+    "line is read from stdin; blank lines and # comments are skipped. The README teaches the "
+    "whole language.\n\n"
+    "Exit codes: 0 ok; 1 invalid spec or network (in a batch: any line); 2 usage error; "
+    "70 internal error; 74 output not writable."
+)
 
 app = typer.Typer(
     add_completion=True,
@@ -119,7 +118,7 @@ def main(
         raise typer.BadParameter("give one of --json and --jsonl")
 
     text = " ".join(spec or [])
-    from_stdin = not text.strip() and (not spec or spec == ["-"])
+    from_stdin = not spec or spec == ["-"]
     if from_stdin and sys.stdin is not None and sys.stdin.isatty():
         typer.echo(ctx.get_help())
         raise typer.Exit(EXIT_USAGE)
@@ -216,7 +215,7 @@ def run(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         sys.stderr.write("convcalc: interrupted\n")
         sys.exit(130)
-    except Exception as err:  # noqa: BLE001 - the one place a bug becomes one line, not a trace
+    except Exception as err:
         sys.stderr.write(
             f"convcalc: internal error: {type(err).__name__}: {err} (please report this)\n"
         )

@@ -90,7 +90,9 @@ class _Walk:
         self.warnings: list[str] = []
         self.activations = 0
 
-    def run(self, nodes: tuple[Node, ...], shape: Shape, prefix: str) -> tuple[list[LayerReport], Shape]:
+    def run(
+        self, nodes: tuple[Node, ...], shape: Shape, prefix: str
+    ) -> tuple[list[LayerReport], Shape]:
         rows: list[LayerReport] = []
         for i, node in enumerate(nodes, 1):
             path = f"{prefix}{i}"
@@ -114,7 +116,7 @@ class _Walk:
                     trainable_params=eff.trainable,
                     non_trainable_params=eff.non_trainable,
                     macs=eff.macs,
-                    notes=eff.notes,
+                    notes=[*node.notes, *eff.notes] if node.notes else eff.notes,
                     layer=node.layer,
                     branches=None,
                 )
@@ -122,7 +124,9 @@ class _Walk:
             rows.append(row)
         return rows, shape
 
-    def branch(self, node: BranchNode, shape: Shape, path: str, index: int) -> tuple[LayerReport, Shape]:
+    def branch(
+        self, node: BranchNode, shape: Shape, path: str, index: int
+    ) -> tuple[LayerReport, Shape]:
         outs: list[Shape] = []
         branch_rows: list[list[LayerReport]] = []
         for b, nodes in enumerate(node.branches, 1):

@@ -11,9 +11,9 @@ import unicodedata
 
 __all__ = [
     "ConvcalcError",
-    "SpecSyntaxError",
-    "ShapeError",
     "LimitError",
+    "ShapeError",
+    "SpecSyntaxError",
     "escape_text",
 ]
 
@@ -82,7 +82,7 @@ def caret_lines(spec: str, position: int, length: int) -> list[str]:
     """Two lines: the spec (windowed around ``position`` when long) and carets under the token."""
     position = max(0, min(position, len(spec)))
     length = max(1, min(length, len(spec) - position, _WINDOW // 2)) if spec else 1
-    start = max(0, position - _WINDOW // 3)
+    start = max(0, min(position - _WINDOW // 3, len(spec) - _WINDOW))
     end = min(len(spec), max(position + length, start + _WINDOW))
     head = "…" if start > 0 else ""
     tail = "…" if end < len(spec) else ""

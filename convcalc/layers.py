@@ -10,7 +10,7 @@ Each class is a pydantic model (its ``kind`` a ``Literal``) that holds, side by 
 layer kind means adding one class here (decorated with :func:`register`) and its tests.
 
 Shapes are tuples in channels-last order: ``(*spatial, C)`` for a feature map of rank 1–3, and
-``(N,)`` for a vector.  Conversions for ``--channels-first`` happen at the edges (parser, renderers).
+``(N,)`` for a vector.  ``--channels-first`` is converted at the edges (parser, engine output).
 """
 
 from __future__ import annotations
@@ -78,6 +78,13 @@ class Layer(BaseModel):
         if nums:
             raise SpecSyntaxError(f"'{name}' takes no numbers")
         return cls(kind=name)  # type: ignore[call-arg]
+
+    @classmethod
+    def reading_notes(
+        cls, name: str, nums: list[int], opts: dict[str, object], rank: int
+    ) -> list[str]:
+        """Notes on how an ambiguous-looking token was read (shown on its row)."""
+        return []
 
     def forward(self, shape: Shape) -> Effect:  # pragma: no cover - every subclass overrides
         raise NotImplementedError
@@ -181,9 +188,10 @@ def _windows(
             r = span % stride
             if r > p and eff >= stride:
                 lost = r - p
+                rows = "row" if lost == 1 else "rows"
                 effect.warnings.append(
-                    f"{name}: ⌊({w} + 2·{p} − {kern})/{stride}⌋ is not exact: the last {lost} "
-                    f"input {'row' if lost == 1 else 'rows'} of {name} never reach an output"
+                    f"{name}: ({w} + 2·{p} − {kern}) mod {stride} = {r}: the last {lost} input "
+                    f"{rows} along {name} {'is' if lost == 1 else 'are'} never covered by a window"
                 )
         outs.append(o)
     return outs
@@ -238,6 +246,16 @@ class Conv(Layer):
             groups=opts.get("g", 1),
             bias="nb" not in opts,
         )
+
+    @classmethod
+    def reading_notes(
+        cls, name: str, nums: list[int], opts: dict[str, object], rank: int
+    ) -> list[str]:
+        # conv3x3 reads as kernel 3 with 3 filters, which is rarely what was meant
+        if rank >= 2 and len(nums) == 2 and nums[0] == nums[1] and "x" not in opts:
+            k = nums[0]
+            return [f"read as kernel {k}, {k} filters: write {name}{k}x{k}xN for N filters"]
+        return []
 
     def forward(self, shape: Shape) -> Effect:
         _need_map(self.kind, shape)
@@ -321,6 +339,12 @@ class SeparableConv(Layer):
     NUMBERS = "ints"
     TRAILING_X = True
 
+    @classmethod
+    def reading_notes(
+        cls, name: str, nums: list[int], opts: dict[str, object], rank: int
+    ) -> list[str]:
+        return Conv.reading_notes(name, nums, opts, rank)
+
     kind: Literal["sepconv"] = "sepconv"
     kernel: tuple[int, ...]
     filters: int
@@ -369,6 +393,12 @@ class ConvTranspose(Layer):
     OPTIONS = _CONV_OPTS | {"g", "op"}
     NUMBERS = "ints"
     TRAILING_X = True
+
+    @classmethod
+    def reading_notes(
+        cls, name: str, nums: list[int], opts: dict[str, object], rank: int
+    ) -> list[str]:
+        return Conv.reading_notes(name, nums, opts, rank)
 
     kind: Literal["deconv"] = "deconv"
     kernel: tuple[int, ...]
@@ -610,9 +640,7 @@ class Dropout(Layer):
     rate: float = 0.5
 
     @classmethod
-    def from_token(
-        cls, name: str, nums: list[int], opts: dict[str, object], rank: int
-    ) -> Dropout:
+    def from_token(cls, name: str, nums: list[int], opts: dict[str, object], rank: int) -> Dropout:
         rate = opts.get("rate", 0.5)
         if not 0 <= rate < 1:  # type: ignore[operator]
             raise SpecSyntaxError(f"dropout rate {opts.get('rate_text')} is not in [0, 1)")
@@ -649,9 +677,7 @@ class Upsample(Layer):
     factor: int = 2
 
     @classmethod
-    def from_token(
-        cls, name: str, nums: list[int], opts: dict[str, object], rank: int
-    ) -> Upsample:
+    def from_token(cls, name: str, nums: list[int], opts: dict[str, object], rank: int) -> Upsample:
         if len(nums) > 1:
             raise SpecSyntaxError(f"'{name}' takes one number, the factor, e.g. {name}2")
         return cls(factor=nums[0] if nums else 2)

@@ -40,29 +40,59 @@ def _shape(shape: list[int]) -> str:
 
 
 def table_rows(
-    layers: list[LayerReport], depth: int | None = None
+    layers: list[LayerReport], depth: int | None = None, *, branch_headers: bool = False
 ) -> list[tuple[str, str, LayerReport]]:
-    """Flatten the tree into (path, tree-drawn label, layer) rows, torchinfo style.
+    """Flatten the tree into (path, tree-drawn lead, layer) rows, torchinfo style.
 
-    ``depth`` 1 shows only the top level; deeper rows are folded into their parent, whose
-    params and MACs already are the sums of its branches.
+    Paths name a layer inside branches: ``3.2.1`` is layer 1 of branch 2 of layer 3.  ``depth`` 1
+    shows only the top level; deeper rows are folded into their parent, whose params and MACs
+    already are the sums of its branches.  With ``branch_headers`` a res/cat of several
+    branches gets one summary row per branch (path ``3.2``) above that branch's layers.
     """
     rows: list[tuple[str, str, LayerReport]] = []
 
-    def walk(items: list[LayerReport], prefix: str, lead: str, level: int) -> None:
-        for layer in items:
-            rows.append((prefix + str(layer.index), lead, layer))
-            if layer.branches and (depth is None or level < depth):
-                flat = [
-                    (b, child) for b, branch in enumerate(layer.branches, 1) for child in branch
-                ]
-                base = lead.replace("├─ ", "│  ").replace("└─ ", "   ")
-                for k, (b, child) in enumerate(flat):
-                    mark = "└─ " if k == len(flat) - 1 else "├─ "
-                    walk([child], f"{prefix}{layer.index}.{b}.", base + mark, level + 1)
+    def seq(items: list[LayerReport], prefix: str, indent: str, level: int) -> None:
+        for k, item in enumerate(items):
+            last = k == len(items) - 1
+            path = prefix + str(item.index)
+            rows.append((path, indent + ("└─ " if last else "├─ "), item))
+            children(item, path, indent + ("   " if last else "│  "), level)
 
-    walk(layers, "", "", 1)
+    def children(layer: LayerReport, path: str, indent: str, level: int) -> None:
+        if not layer.branches or (depth is not None and level >= depth):
+            return
+        if branch_headers and len(layer.branches) > 1:
+            count = len(layer.branches)
+            for b, branch in enumerate(layer.branches, 1):
+                last = b == count
+                header = _branch_row(layer.kind, b, count, branch)
+                rows.append((f"{path}.{b}", indent + ("└─ " if last else "├─ "), header))
+                seq(branch, f"{path}.{b}.", indent + ("   " if last else "│  "), level + 1)
+        else:
+            for b, branch in enumerate(layer.branches, 1):
+                seq(branch, f"{path}.{b}.", indent, level + 1)
+
+    for layer in layers:
+        rows.append((str(layer.index), "", layer))
+        children(layer, str(layer.index), "", 1)
     return rows
+
+
+def _branch_row(kind: str, b: int, count: int, branch: list[LayerReport]) -> LayerReport:
+    name = f"branch {b}" + (" (shortcut)" if kind == "res" and b == count == 2 else "")
+    return LayerReport.model_construct(
+        index=b,
+        token=name,
+        kind="branch",
+        output_shape=branch[-1].output_shape,
+        params=sum(x.params for x in branch),
+        trainable_params=sum(x.trainable_params for x in branch),
+        non_trainable_params=sum(x.non_trainable_params for x in branch),
+        macs=sum(x.macs for x in branch),
+        notes=[],
+        layer=None,
+        branches=None,
+    )
 
 
 def _label(layer: LayerReport) -> str:
@@ -95,8 +125,15 @@ class Sink:
 class TableSink(Sink):
     """The default: a rich table per spec, with torchinfo-like totals under it."""
 
-    def __init__(self, out: TextIO, err: TextIO, *, batch: bool, depth: int | None = None,
-                 width: int | None = None) -> None:
+    def __init__(
+        self,
+        out: TextIO,
+        err: TextIO,
+        *,
+        batch: bool,
+        depth: int | None = None,
+        width: int | None = None,
+    ) -> None:
         super().__init__(out, err, batch=batch, depth=depth)
         from rich.console import Console
 
@@ -124,7 +161,7 @@ class TableSink(Sink):
             head = f"line {line}: " if line is not None else ""
             console.print(Text(head + report.spec, style="bold"))
         self.first = False
-        rows = table_rows(report.layers, self.depth)
+        rows = table_rows(report.layers, self.depth, branch_headers=True)
         has_notes = any(layer.notes for _, _, layer in rows)
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
         table.add_column("#", justify="right", style="dim")

@@ -22,7 +22,7 @@ from typing import Literal, Union
 from .errors import ConvcalcError, LimitError, SpecSyntaxError
 from .layers import MAX_INT, REGISTRY, AnyLayer, Layer, Shape
 
-__all__ = ["BranchNode", "LayerNode", "Network", "Node", "parse", "LIMITS"]
+__all__ = ["LIMITS", "BranchNode", "LayerNode", "Network", "Node", "parse"]
 
 LIMITS = {
     "spec_bytes": 64 * 1024,
@@ -39,6 +39,7 @@ class LayerNode:
     layer: AnyLayer
     token: str = field(compare=False)
     position: int = field(compare=False)
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +87,7 @@ _OPTION_HELP = {
 }
 _DIGIT_NAMES = tuple(sorted((n for n in REGISTRY if not n.isalpha()), key=len, reverse=True))
 _ALL_NAMES = sorted([*REGISTRY, "res", "cat"])
+_LONGEST_NAME = max(map(len, REGISTRY))
 
 
 @dataclass(slots=True)
@@ -128,13 +130,19 @@ def _tokens(text: str) -> list[_Tok]:
 
 
 def _number(digits: str, token: str, pos: int, minimum: int = 1) -> int:
-    if len(digits) > 10 or int(digits) > MAX_INT:
-        raise LimitError(f"number {digits[:12]}{'…' if len(digits) > 12 else ''} in '{token}' "
-                         f"is larger than 2³¹−1", token, pos)
-    n = int(digits)
+    if len(digits.lstrip("0")) > 10 or int(digits.lstrip("0") or "0") > MAX_INT:
+        shown = token if len(token) <= 40 else token[:40] + "…"
+        raise LimitError(
+            f"number {digits[:12]}{'…' if len(digits) > 12 else ''} in '{shown}' "
+            f"is larger than 2³¹−1",
+            token,
+            pos,
+        )
+    n = int(digits.lstrip("0") or "0")
     if n < minimum:
-        raise SpecSyntaxError(f"'{token}': {n} is not allowed here (numbers are ≥ {minimum})",
-                              token, pos)
+        raise SpecSyntaxError(
+            f"'{token}': {n} is not allowed here (numbers are ≥ {minimum})", token, pos
+        )
     return n
 
 
@@ -148,8 +156,11 @@ def _non_ascii_digit_hint(rest: str) -> str:
 # one token → one typed layer
 
 
-def parse_layer(word: str, pos: int, rank: int) -> Layer:
-    """Parse one layer token (``conv3x3s2p1x32``) for an input of spatial ``rank``."""
+def parse_layer(word: str, pos: int, rank: int) -> tuple[Layer, tuple[str, ...]]:
+    """Parse one layer token (``conv3x3s2p1x32``) for an input of spatial ``rank``.
+
+    Returns the typed layer and notes on how the token was read.
+    """
     norm = word.lower().replace("×", "x")
     name = next((n for n in _DIGIT_NAMES if norm.startswith(n)), None)
     if name is not None:
@@ -171,7 +182,7 @@ def parse_layer(word: str, pos: int, rank: int) -> Layer:
             f"'{letters}' needs its branches in parentheses: {letters}(… | …)", word, pos
         )
     # a name run into its options, as in 'poolceil' or 'pools1': try the longest known prefix
-    for cut in range(len(letters) - 1, 0, -1):
+    for cut in range(min(len(letters) - 1, _LONGEST_NAME), 0, -1):
         if letters[:cut] in REGISTRY:
             try:
                 return _build(letters[:cut], norm[cut:], word, pos, rank)
@@ -182,7 +193,7 @@ def parse_layer(word: str, pos: int, rank: int) -> Layer:
     raise SpecSyntaxError(f"unknown layer '{word}'{hint}", word, pos)
 
 
-def _build(name: str, rest: str, word: str, pos: int, rank: int) -> Layer:
+def _build(name: str, rest: str, word: str, pos: int, rank: int) -> tuple[Layer, tuple[str, ...]]:
     cls = REGISTRY[name]
     nums: list[int] = []
     opts: dict[str, object] = {}
@@ -242,7 +253,9 @@ def _build(name: str, rest: str, word: str, pos: int, rank: int) -> Layer:
     if trailing:
         opts["x"] = trailing
     try:
-        return cls.from_token(name, nums, opts, rank)
+        return cls.from_token(name, nums, opts, rank), tuple(
+            cls.reading_notes(name, nums, opts, rank)
+        )
     except ConvcalcError as err:
         raise type(err)(err.message, word, pos) from None
 
@@ -261,16 +274,16 @@ def _display_option(key: str, value: object) -> str:
 
 def parse(text: str, *, channels_first: bool = False) -> Network:
     """Parse a whole spec.  Raises :class:`~convcalc.errors.ConvcalcError` on bad input."""
-    if len(text) > LIMITS["spec_bytes"] or len(text.encode("utf-8", "surrogatepass")) > LIMITS[
-        "spec_bytes"
-    ]:
-        raise LimitError(
-            f"the spec is longer than {LIMITS['spec_bytes'] // 1024} KiB", text[:1], 0
-        )
+    if (
+        len(text) > LIMITS["spec_bytes"]
+        or len(text.encode("utf-8", "surrogatepass")) > LIMITS["spec_bytes"]
+    ):
+        raise LimitError(f"the spec is longer than {LIMITS['spec_bytes'] // 1024} KiB", text[:1], 0)
     toks = _tokens(text)
     if not toks:
-        raise SpecSyntaxError("empty spec: give an input shape and layers, e.g. 28x28x1 conv3x32",
-                              "", 0)
+        raise SpecSyntaxError(
+            "empty spec: give an input shape and layers, e.g. 28x28x1 conv3x32", "", 0
+        )
     first = toks[0]
     if first.kind != "word" or not _INPUT.fullmatch(first.text.lower().replace("×", "x")):
         if first.kind == "word" and first.text[:1].isdigit():
@@ -285,7 +298,9 @@ def parse(text: str, *, channels_first: bool = False) -> Network:
             first.text,
             first.pos,
         )
-    dims = [_number(d, first.text, first.pos) for d in first.text.lower().replace("×", "x").split("x")]
+    dims = [
+        _number(d, first.text, first.pos) for d in first.text.lower().replace("×", "x").split("x")
+    ]
     if len(dims) > 4:
         raise SpecSyntaxError(
             f"input '{first.text}' has {len(dims) - 1} spatial dims; convcalc handles 1 to 3",
@@ -311,10 +326,10 @@ class _Parser:
         self.toks = toks
         self.rank = rank
         self.i = 1  # the input token is consumed
-        self.cache: dict[str, Layer] = {}
+        self.cache: dict[str, tuple[Layer, tuple[str, ...]]] = {}
 
     def parse_top(self) -> list[Node]:
-        nodes, count = self.parse_seq(0)
+        nodes, _ = self.parse_seq(0)
         if self.i < len(self.toks):
             tok = self.toks[self.i]
             if tok.kind == "bar":
@@ -341,11 +356,12 @@ class _Parser:
                 )
             if tok.kind == "word":
                 self.i += 1
-                layer = self.cache.get(tok.text)
-                if layer is None:
-                    layer = parse_layer(tok.text, tok.pos, self.rank)
-                    self.cache[tok.text] = layer
-                item: list[Node] = [LayerNode(layer, tok.text, tok.pos)]  # type: ignore[arg-type]
+                parsed = self.cache.get(tok.text)
+                if parsed is None:
+                    parsed = parse_layer(tok.text, tok.pos, self.rank)
+                    self.cache[tok.text] = parsed
+                layer, notes = parsed
+                item: list[Node] = [LayerNode(layer, tok.text, tok.pos, notes)]  # type: ignore[arg-type]
                 item_count = 1
             else:  # "open"
                 item, item_count = self.parse_group(tok, depth + 1)

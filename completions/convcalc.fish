@@ -1,0 +1,1 @@
+complete --command convcalc --no-files --arguments "(env _CONVCALC_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=get-args _TYPER_COMPLETE_ARGS=(commandline -cp) convcalc)" --condition "env _CONVCALC_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=is-args _TYPER_COMPLETE_ARGS=(commandline -cp) convcalc"

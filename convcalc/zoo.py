@@ -1,0 +1,106 @@
+"""The model zoo: well-known networks written in the spec language, with their published figures.
+
+Each model is a package data file ``convcalc/models/<name>.spec``: header comment lines
+(``# name:``, ``# title:``, ``# source:``, and ``# params:`` / ``# gmacs:`` where a figure is
+published; any other header comment is a note on the modelling choices), then the spec, which may
+span several lines (lines are joined with spaces, ``#`` comments are stripped).
+
+Nothing is read at import time; the files are read on first use and kept.
+
+>>> from convcalc import zoo
+>>> zoo.get("ResNet-18").params
+11689512
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from .errors import ConvcalcError
+
+__all__ = ["ZooModel", "get", "models"]
+
+_HEADER_KEYS = ("name", "title", "source", "params", "gmacs")
+
+
+@dataclass(frozen=True)
+class ZooModel:
+    """One zoo network: its spec and, where published, its parameter count and GMACs."""
+
+    name: str
+    title: str
+    source: str
+    spec: str
+    params: int | None = None
+    gmacs: float | None = None
+    notes: str = ""
+
+
+def _key(name: str) -> str:
+    return name.lower().replace("-", "").replace("_", "")
+
+
+def _parse_file(stem: str, text: str) -> ZooModel:
+    header: dict[str, str] = {}
+    notes: list[str] = []
+    body: list[str] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not body and (stripped.startswith("#") or not stripped):
+            comment = stripped[1:].strip()
+            key, sep, value = comment.partition(":")
+            if sep and key.strip().lower() in _HEADER_KEYS:
+                header[key.strip().lower()] = value.strip()
+            elif comment:
+                notes.append(comment)
+            continue
+        code = line.split("#", 1)[0].strip()
+        if code:
+            body.append(code)
+    if not body:
+        raise ConvcalcError(f"zoo model file {stem}.spec has no spec", stem, 0)
+    params = header.get("params")
+    gmacs = header.get("gmacs")
+    return ZooModel(
+        name=header.get("name", stem),
+        title=header.get("title", stem),
+        source=header.get("source", ""),
+        spec=" ".join(body),
+        params=int(params.replace(",", "").replace("_", "")) if params else None,
+        gmacs=float(gmacs) if gmacs else None,
+        notes=" ".join(notes),
+    )
+
+
+@cache
+def _load() -> dict[str, ZooModel]:
+    folder = resources.files("convcalc").joinpath("models")
+    found: dict[str, ZooModel] = {}
+    for entry in folder.iterdir():
+        if entry.name.endswith(".spec"):
+            model = _parse_file(entry.name[: -len(".spec")], entry.read_text(encoding="utf-8"))
+            found[model.name] = model
+    return dict(sorted(found.items()))
+
+
+def models() -> list[ZooModel]:
+    """Every zoo model, sorted by name."""
+    return list(_load().values())
+
+
+def get(name: str) -> ZooModel:
+    """The zoo model called ``name`` (case, ``-`` and ``_`` do not matter: ``ResNet-18``).
+
+    Raises :class:`~convcalc.errors.ConvcalcError` for an unknown name, suggesting a close one.
+    """
+    by_key = {_key(m.name): m for m in _load().values()}
+    model = by_key.get(_key(name))
+    if model is not None:
+        return model
+    close = difflib.get_close_matches(_key(name), list(by_key), n=1, cutoff=0.6)
+    hint = f" (did you mean '{by_key[close[0]].name}'?)" if close else ""
+    known = ", ".join(by_key[k].name for k in by_key)
+    raise ConvcalcError(f"unknown model '{name}'{hint}; the zoo has: {known}", name, 0)
