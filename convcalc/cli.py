@@ -22,7 +22,7 @@ import typer
 from . import __version__
 from .engine import DTYPES, Report, analyze
 from .errors import ConvcalcError, SpecSyntaxError
-from .render import SINKS
+from .render import SINKS, write_rich
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL, EXIT_IOERR = 0, 1, 2, 70, 74
 
@@ -36,6 +36,8 @@ HELP = (
     "is a 3×3 conv, stride 2, padding 1, 32 filters. With no SPEC (or SPEC '-') one spec per "
     "line is read from stdin; blank lines and # comments are skipped. The README teaches the "
     "whole language.\n\n"
+    "Model zoo: convcalc zoo lists well-known networks; convcalc --model resnet18 analyzes "
+    "one.\n\n"
     "Exit codes: 0 ok; 1 invalid spec or network (in a batch: any line); 2 usage error; "
     "70 internal error; 74 output not writable."
 )
@@ -94,6 +96,15 @@ def main(
             "--depth", min=1, help="Table: show nesting down to this depth (1 = top level only)."
         ),
     ] = None,
+    model: Annotated[
+        Optional[str],
+        typer.Option(
+            "--model",
+            "-m",
+            help="Analyze a network of the model zoo instead of a SPEC (list: convcalc zoo).",
+            show_default=False,
+        ),
+    ] = None,
     schema: Annotated[
         bool,
         typer.Option("--schema", help="Print the JSON Schema of the --json output and exit."),
@@ -118,7 +129,11 @@ def main(
         raise typer.BadParameter("give one of --json and --jsonl")
 
     text = " ".join(spec or [])
-    from_stdin = not spec or spec == ["-"]
+    if model is not None:
+        if spec:
+            raise typer.BadParameter("give a SPEC or --model, not both", param_hint="--model")
+        text = _zoo_spec(model, channels_first)
+    from_stdin = model is None and (not spec or spec == ["-"])
     if from_stdin and sys.stdin is not None and sys.stdin.isatty():
         typer.echo(ctx.get_help())
         raise typer.Exit(EXIT_USAGE)
@@ -131,6 +146,22 @@ def main(
         _output_failed(err)
     if failed:
         raise typer.Exit(EXIT_INVALID)
+
+
+def _zoo_spec(name: str, channels_first: bool) -> str:
+    """The spec of a zoo model (written channels last), its input rotated for --channels-first."""
+    from . import zoo
+
+    try:
+        spec = zoo.get(name).spec
+    except ConvcalcError as err:
+        sys.stderr.write(f"convcalc: error: {err.message}\n")
+        raise typer.Exit(EXIT_INVALID) from None
+    if channels_first:
+        first, _, rest = spec.partition(" ")
+        *spatial, channels = first.split("x")
+        spec = "x".join([channels, *spatial]) + " " + rest
+    return spec
 
 
 def _analyze_all(
@@ -199,9 +230,84 @@ def _output_failed(err: OSError) -> None:
     raise typer.Exit(EXIT_IOERR)
 
 
+zoo_app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@zoo_app.command(
+    help="List the model zoo: each network with its parameters and MACs as convcalc counts "
+    "them, beside the published figures. With NAME, print that model's spec and source. "
+    "Analyze one with: convcalc --model NAME."
+)
+def zoo_command(
+    name: Annotated[
+        Optional[str], typer.Argument(help="A model to show.", show_default=False)
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead.")] = False,
+) -> None:
+    from . import zoo
+
+    if name is not None:
+        try:
+            item = zoo.get(name)
+        except ConvcalcError as err:
+            sys.stderr.write(f"convcalc: error: {err.message}\n")
+            raise typer.Exit(EXIT_INVALID) from None
+        if as_json:
+            _write(json.dumps(_zoo_entry(item), indent=2) + "\n")
+        else:
+            notes = f"# {item.notes}\n" if item.notes else ""
+            _write(f"# {item.title}\n# source: {item.source}\n{notes}{item.spec}\n")
+        return
+    entries = [_zoo_entry(item) for item in zoo.models()]
+    if as_json:
+        _write(json.dumps(entries, indent=2) + "\n")
+        return
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False)
+    for column in ("name", "model", "trainable params", "GMACs", "published (PyTorch count)"):
+        table.add_column(column, justify="right" if column in ("GMACs",) else "left")
+    for e in entries:
+        published = "—"
+        if e["published_params"] is not None:
+            gmacs = e["published_gmacs"]
+            same = e["trainable_params"] == e["published_params"] and (
+                gmacs is None or round(e["macs"] / 1e9, 3) == gmacs
+            )
+            shown = f"{e['published_params']:,}" + (f" / {gmacs:.3f}" if gmacs else "")
+            published = ("matches " if same else "differs: ") + shown
+        table.add_row(
+            e["name"],
+            e["title"],
+            f"{e['trainable_params']:,}",
+            f"{e['macs'] / 1e9:.3f}",
+            published,
+        )
+    write_rich(sys.stdout, table)
+
+
+def _zoo_entry(item: object) -> dict[str, object]:
+    report = analyze(item.spec)  # type: ignore[attr-defined]
+    return {
+        "name": item.name,  # type: ignore[attr-defined]
+        "title": item.title,  # type: ignore[attr-defined]
+        "source": item.source,  # type: ignore[attr-defined]
+        "spec": item.spec,  # type: ignore[attr-defined]
+        "params": report.totals.params,
+        "trainable_params": report.totals.trainable_params,
+        "macs": report.totals.macs,
+        "published_params": item.params,  # type: ignore[attr-defined]
+        "published_gmacs": item.gmacs,  # type: ignore[attr-defined]
+    }
+
+
 #: ``convcalc NAME …`` subcommands.  A spec always starts with its input shape (a digit), so a
 #: first argument naming one of these can never be a spec; each is its own typer app.
-SUBCOMMANDS: dict[str, typer.Typer] = {}
+SUBCOMMANDS: dict[str, typer.Typer] = {"zoo": zoo_app}
 
 
 def run(argv: list[str] | None = None) -> None:

@@ -35,6 +35,21 @@ def human_bytes(n: int) -> str:
     return f"{size:.2f} TiB"  # pragma: no cover
 
 
+def write_rich(out: TextIO, *renderables: object, width: int | None = None) -> None:
+    """Print rich renderables; piped, at natural width with line-end padding stripped.
+
+    Rich assumes 80 columns when stdout is not a terminal and would cut wide cells (``colu…``).
+    """
+    from rich.console import Console
+
+    if out.isatty() and width is None:
+        Console(file=out, highlight=False).print(*renderables)
+        return
+    buf = io.StringIO()
+    Console(file=buf, width=width or 10_000, highlight=False, soft_wrap=False).print(*renderables)
+    out.write("\n".join(line.rstrip() for line in buf.getvalue().split("\n")))
+
+
 def _shape(shape: list[int]) -> str:
     return "×".join(str(n) for n in shape)
 

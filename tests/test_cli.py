@@ -191,3 +191,39 @@ def test_internal_error_is_one_line(monkeypatch: pytest.MonkeyPatch, capsys) -> 
     assert info.value.code == 70
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "internal error" in err and "Traceback" not in err
+
+
+# published torchvision figures (params = PyTorch's sum(p.numel()), GMACs to 3 decimals)
+PUBLISHED = {"resnet18": (11_689_512, 1.814), "vgg16": (138_357_544, 15.470)}
+
+
+@pytest.mark.parametrize("name", sorted(PUBLISHED))
+def test_model_option_reproduces_published_figures(name: str) -> None:
+    data = json.loads(invoke("--model", name, "--json").stdout)
+    params, gmacs = PUBLISHED[name]
+    assert data["totals"]["trainable_params"] == params
+    assert round(data["totals"]["macs"] / 1e9, 3) == gmacs
+
+
+def test_zoo_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
+    from convcalc.cli import run
+
+    with pytest.raises(SystemExit) as info:
+        run(["zoo", "--json"])
+    assert info.value.code == 0
+    entries = {e["name"]: e for e in json.loads(capsys.readouterr().out)}
+    assert entries["resnet18"]["trainable_params"] == PUBLISHED["resnet18"][0]
+    with pytest.raises(SystemExit) as info:
+        run(["zoo", "resnt18"])
+    assert info.value.code == 1
+    assert "did you mean 'resnet18'" in capsys.readouterr().err
+
+
+def test_model_and_spec_together_is_a_usage_error() -> None:
+    assert invoke("--model", "resnet18", EXAMPLE).exit_code == 2
+
+
+def test_model_channels_first_rotates_the_input() -> None:
+    data = json.loads(invoke("--model", "alexnet", "--channels-first", "--json").stdout)
+    assert data["input_shape"] == [3, 224, 224]
+    assert data["layers"][0]["output_shape"] == [64, 55, 55]
