@@ -1,0 +1,626 @@
+"""The model zoo: every spec parses, matches its published figures, and matches the same network
+built by hand in torch.nn (following torchvision's source; torchvision itself is not a test
+dependency), layer by layer.
+
+Expected numbers come from PyTorch (``sum(p.numel())`` and MACs counted by forward hooks) and
+from torchvision's published table — never from convcalc's own output.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from dataclasses import FrozenInstanceError
+from functools import cache
+from itertools import pairwise
+from math import prod
+
+import pytest
+from conftest import require_torch
+
+import convcalc
+from convcalc import zoo
+from convcalc.errors import ConvcalcError
+
+NAMES = [
+    "alexnet",
+    "googlenet",
+    "lenet5",
+    "mobilenet_v2",
+    "resnet18",
+    "resnet34",
+    "resnet50",
+    "squeezenet1_0",
+    "unet",
+    "vgg11",
+    "vgg16",
+    "vgg19",
+]
+
+# torchvision's documented figures (its "GFLOPS" column counts MACs, bias excluded)
+PUBLISHED = {
+    "alexnet": (61_100_840, 0.714),
+    "vgg11": (132_863_336, 7.609),
+    "vgg16": (138_357_544, 15.470),
+    "vgg19": (143_667_240, 19.632),
+    "resnet18": (11_689_512, 1.814),
+    "resnet34": (21_797_672, 3.664),
+    "resnet50": (25_557_032, 4.089),
+    "mobilenet_v2": (3_504_872, 0.301),
+    "googlenet": (6_624_904, 1.498),
+    "squeezenet1_0": (1_248_424, 0.819),
+}
+
+
+def gmacs(macs: int) -> float:
+    return round(macs / 1e9, 3)
+
+
+# --------------------------------------------------------------------------------------------
+# the zoo as data
+
+
+def test_the_zoo_lists_every_model_sorted():
+    names = [m.name for m in zoo.models()]
+    assert names == NAMES
+
+
+@pytest.mark.parametrize("model", zoo.models(), ids=lambda m: m.name)
+def test_spec_parses_and_matches_published(model: zoo.ZooModel):
+    assert model.title and model.source
+    assert "#" not in model.spec and "\n" not in model.spec
+    report = convcalc.analyze(model.spec)
+    if model.params is not None:
+        assert report.totals.trainable_params == model.params
+    if model.gmacs is not None:
+        assert gmacs(report.totals.macs) == model.gmacs
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_header_figures_are_torchvisions(name: str):
+    model = zoo.get(name)
+    assert (model.params, model.gmacs) == PUBLISHED.get(name, (None, None))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_analyze_is_fast(name: str):
+    spec = zoo.get(name).spec
+    start = time.perf_counter()
+    convcalc.analyze(spec)
+    assert time.perf_counter() - start < 0.5
+
+
+@pytest.mark.parametrize(
+    ("asked", "name"),
+    [
+        ("resnet18", "resnet18"),
+        ("ResNet-18", "resnet18"),
+        ("RESNET_18", "resnet18"),
+        ("MobileNet-V2", "mobilenet_v2"),
+        ("mobilenetv2", "mobilenet_v2"),
+        ("SqueezeNet1-0", "squeezenet1_0"),
+        ("VGG16", "vgg16"),
+    ],
+)
+def test_get_ignores_case_dashes_and_underscores(asked: str, name: str):
+    assert zoo.get(asked).name == name
+
+
+def test_get_unknown_suggests_a_close_name():
+    with pytest.raises(ConvcalcError) as info:
+        zoo.get("resnet19")
+    err = info.value
+    assert isinstance(err, ValueError)
+    assert "did you mean 'resnet18'" in err.message
+    assert (err.token, err.position) == ("resnet19", 0)
+
+
+def test_get_unknown_without_close_name_lists_the_zoo():
+    with pytest.raises(ConvcalcError) as info:
+        zoo.get("transformer")
+    assert "did you mean" not in info.value.message
+    assert "lenet5" in info.value.message
+
+
+def test_models_are_frozen():
+    with pytest.raises(FrozenInstanceError):
+        zoo.get("vgg11").params = 1  # type: ignore[misc]
+
+
+def test_notes_and_body_comments():
+    googlenet = zoo.get("googlenet")
+    assert "ceil_mode=True" in googlenet.notes
+    assert "3a" not in googlenet.spec  # a comment inside the spec body is stripped
+    assert zoo.get("lenet5").params is None
+
+
+def test_spec_file_format(tmp_path):
+    text = (
+        "# name: toy\n# title: Toy\n# source: here\n# params: 1,234\n# gmacs: 0.5\n"
+        "# a note\n#   on two lines\n\n28x28x1   # input\nconv3x8 # a conv\n\n dense10\n"
+    )
+    model = zoo._parse_file("toy", text)
+    assert model == zoo.ZooModel(
+        name="toy",
+        title="Toy",
+        source="here",
+        spec="28x28x1 conv3x8 dense10",
+        params=1234,
+        gmacs=0.5,
+        notes="a note on two lines",
+    )
+
+
+def test_importing_the_zoo_reads_no_file():
+    code = "import convcalc.zoo as z; print(z._load.cache_info().currsize)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "0"
+
+
+# --------------------------------------------------------------------------------------------
+# the same networks in torch.nn, following torchvision's source
+
+
+def _torch_models(torch):
+    nn = torch.nn
+    F = torch.nn.functional
+
+    def lenet5():
+        return nn.Sequential(
+            nn.Conv2d(1, 6, 5), nn.Tanh(), nn.AvgPool2d(2),
+            nn.Conv2d(6, 16, 5), nn.Tanh(), nn.AvgPool2d(2),
+            nn.Conv2d(16, 120, 5), nn.Tanh(),
+            nn.Flatten(), nn.Linear(120, 84), nn.Tanh(), nn.Linear(84, 10),
+        )  # fmt: skip
+
+    class AlexNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.features = nn.Sequential(
+                nn.Conv2d(3, 64, kernel_size=11, stride=4, padding=2),
+                nn.ReLU(inplace=True),
+                nn.MaxPool2d(kernel_size=3, stride=2),
+                nn.Conv2d(64, 192, kernel_size=5, padding=2),
+                nn.ReLU(inplace=True),
+                nn.MaxPool2d(kernel_size=3, stride=2),
+                nn.Conv2d(192, 384, kernel_size=3, padding=1),
+                nn.ReLU(inplace=True),
+                nn.Conv2d(384, 256, kernel_size=3, padding=1),
+                nn.ReLU(inplace=True),
+                nn.Conv2d(256, 256, kernel_size=3, padding=1),
+                nn.ReLU(inplace=True),
+                nn.MaxPool2d(kernel_size=3, stride=2),
+            )
+            self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
+            self.flatten = nn.Flatten()
+            self.classifier = nn.Sequential(
+                nn.Dropout(p=0.5),
+                nn.Linear(256 * 6 * 6, 4096),
+                nn.ReLU(inplace=True),
+                nn.Dropout(p=0.5),
+                nn.Linear(4096, 4096),
+                nn.ReLU(inplace=True),
+                nn.Linear(4096, 1000),
+            )
+
+        def forward(self, x):
+            return self.classifier(self.flatten(self.avgpool(self.features(x))))
+
+    vgg_cfgs = {
+        "vgg11": [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
+        "vgg16": [64, 64, "M", 128, 128, "M", *[256] * 3, "M", *[512] * 3, "M", *[512] * 3, "M"],
+        "vgg19": [64, 64, "M", 128, 128, "M", *[256] * 4, "M", *[512] * 4, "M", *[512] * 4, "M"],
+    }
+
+    class VGG(nn.Module):
+        def __init__(self, cfg):
+            super().__init__()
+            layers: list = []
+            c = 3
+            for v in cfg:
+                if v == "M":
+                    layers.append(nn.MaxPool2d(kernel_size=2, stride=2))
+                else:
+                    layers += [nn.Conv2d(c, v, kernel_size=3, padding=1), nn.ReLU(inplace=True)]
+                    c = v
+            self.features = nn.Sequential(*layers)
+            self.avgpool = nn.AdaptiveAvgPool2d((7, 7))
+            self.flatten = nn.Flatten()
+            self.classifier = nn.Sequential(
+                nn.Linear(512 * 7 * 7, 4096),
+                nn.ReLU(True),
+                nn.Dropout(p=0.5),
+                nn.Linear(4096, 4096),
+                nn.ReLU(True),
+                nn.Dropout(p=0.5),
+                nn.Linear(4096, 1000),
+            )
+
+        def forward(self, x):
+            return self.classifier(self.flatten(self.avgpool(self.features(x))))
+
+    def conv3x3(cin, cout, stride=1):
+        return nn.Conv2d(cin, cout, kernel_size=3, stride=stride, padding=1, bias=False)
+
+    def conv1x1(cin, cout, stride=1):
+        return nn.Conv2d(cin, cout, kernel_size=1, stride=stride, bias=False)
+
+    class BasicBlock(nn.Module):
+        expansion = 1
+
+        def __init__(self, inplanes, planes, stride=1, downsample=None):
+            super().__init__()
+            self.conv1 = conv3x3(inplanes, planes, stride)
+            self.bn1 = nn.BatchNorm2d(planes)
+            self.relu = nn.ReLU(inplace=True)
+            self.conv2 = conv3x3(planes, planes)
+            self.bn2 = nn.BatchNorm2d(planes)
+            self.downsample = downsample
+
+        def forward(self, x):
+            identity = x
+            out = self.relu(self.bn1(self.conv1(x)))
+            out = self.bn2(self.conv2(out))
+            if self.downsample is not None:
+                identity = self.downsample(x)
+            return self.relu(out + identity)
+
+    class Bottleneck(nn.Module):
+        expansion = 4
+
+        def __init__(self, inplanes, planes, stride=1, downsample=None):
+            super().__init__()
+            width = planes
+            self.conv1 = conv1x1(inplanes, width)
+            self.bn1 = nn.BatchNorm2d(width)
+            self.conv2 = conv3x3(width, width, stride)  # v1.5: the stride is on the 3×3
+            self.bn2 = nn.BatchNorm2d(width)
+            self.conv3 = conv1x1(width, planes * self.expansion)
+            self.bn3 = nn.BatchNorm2d(planes * self.expansion)
+            self.relu = nn.ReLU(inplace=True)
+            self.downsample = downsample
+
+        def forward(self, x):
+            identity = x
+            out = self.relu(self.bn1(self.conv1(x)))
+            out = self.relu(self.bn2(self.conv2(out)))
+            out = self.bn3(self.conv3(out))
+            if self.downsample is not None:
+                identity = self.downsample(x)
+            return self.relu(out + identity)
+
+    class ResNet(nn.Module):
+        def __init__(self, block, layers):
+            super().__init__()
+            self.inplanes = 64
+            self.conv1 = nn.Conv2d(3, 64, kernel_size=7, stride=2, padding=3, bias=False)
+            self.bn1 = nn.BatchNorm2d(64)
+            self.relu = nn.ReLU(inplace=True)
+            self.maxpool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
+            self.layer1 = self._make_layer(block, 64, layers[0])
+            self.layer2 = self._make_layer(block, 128, layers[1], stride=2)
+            self.layer3 = self._make_layer(block, 256, layers[2], stride=2)
+            self.layer4 = self._make_layer(block, 512, layers[3], stride=2)
+            self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
+            self.flatten = nn.Flatten()
+            self.fc = nn.Linear(512 * block.expansion, 1000)
+
+        def _make_layer(self, block, planes, blocks, stride=1):
+            downsample = None
+            if stride != 1 or self.inplanes != planes * block.expansion:
+                downsample = nn.Sequential(
+                    conv1x1(self.inplanes, planes * block.expansion, stride),
+                    nn.BatchNorm2d(planes * block.expansion),
+                )
+            layers = [block(self.inplanes, planes, stride, downsample)]
+            self.inplanes = planes * block.expansion
+            layers += [block(self.inplanes, planes) for _ in range(1, blocks)]
+            return nn.Sequential(*layers)
+
+        def forward(self, x):
+            x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
+            x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
+            return self.fc(self.flatten(self.avgpool(x)))
+
+    def conv_norm_act(cin, cout, kernel_size=3, stride=1, groups=1):
+        return nn.Sequential(
+            nn.Conv2d(
+                cin, cout, kernel_size, stride, (kernel_size - 1) // 2, groups=groups, bias=False
+            ),
+            nn.BatchNorm2d(cout),
+            nn.ReLU6(inplace=True),
+        )
+
+    class InvertedResidual(nn.Module):
+        def __init__(self, inp, oup, stride, expand_ratio):
+            super().__init__()
+            hidden_dim = round(inp * expand_ratio)
+            self.use_res_connect = stride == 1 and inp == oup
+            layers = []
+            if expand_ratio != 1:
+                layers.append(conv_norm_act(inp, hidden_dim, kernel_size=1))
+            layers += [
+                conv_norm_act(hidden_dim, hidden_dim, stride=stride, groups=hidden_dim),
+                nn.Conv2d(hidden_dim, oup, 1, 1, 0, bias=False),
+                nn.BatchNorm2d(oup),
+            ]
+            self.conv = nn.Sequential(*layers)
+
+        def forward(self, x):
+            if self.use_res_connect:
+                return x + self.conv(x)
+            return self.conv(x)
+
+    class MobileNetV2(nn.Module):
+        def __init__(self):
+            super().__init__()
+            settings = [
+                [1, 16, 1, 1],
+                [6, 24, 2, 2],
+                [6, 32, 3, 2],
+                [6, 64, 4, 2],
+                [6, 96, 3, 1],
+                [6, 160, 3, 2],
+                [6, 320, 1, 1],
+            ]
+            features = [conv_norm_act(3, 32, stride=2)]
+            c = 32
+            for t, out, n, s in settings:
+                for i in range(n):
+                    features.append(InvertedResidual(c, out, s if i == 0 else 1, t))
+                    c = out
+            features.append(conv_norm_act(c, 1280, kernel_size=1))
+            self.features = nn.Sequential(*features)
+            self.pool = nn.AdaptiveAvgPool2d((1, 1))
+            self.flatten = nn.Flatten()
+            self.classifier = nn.Sequential(nn.Dropout(p=0.2), nn.Linear(1280, 1000))
+
+        def forward(self, x):
+            return self.classifier(self.flatten(self.pool(self.features(x))))
+
+    class BasicConv2d(nn.Module):
+        def __init__(self, cin, cout, **kwargs):
+            super().__init__()
+            self.conv = nn.Conv2d(cin, cout, bias=False, **kwargs)
+            self.bn = nn.BatchNorm2d(cout, eps=0.001)
+
+        def forward(self, x):
+            return F.relu(self.bn(self.conv(x)), inplace=True)
+
+    class Inception(nn.Module):
+        def __init__(self, cin, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj):
+            super().__init__()
+            self.branch1 = BasicConv2d(cin, ch1x1, kernel_size=1)
+            self.branch2 = nn.Sequential(
+                BasicConv2d(cin, ch3x3red, kernel_size=1),
+                BasicConv2d(ch3x3red, ch3x3, kernel_size=3, padding=1),
+            )
+            self.branch3 = nn.Sequential(
+                BasicConv2d(cin, ch5x5red, kernel_size=1),
+                # torchvision's "5×5" branch is a 3×3 conv
+                BasicConv2d(ch5x5red, ch5x5, kernel_size=3, padding=1),
+            )
+            self.branch4 = nn.Sequential(
+                nn.MaxPool2d(kernel_size=3, stride=1, padding=1, ceil_mode=True),
+                BasicConv2d(cin, pool_proj, kernel_size=1),
+            )
+
+        def forward(self, x):
+            branches = (self.branch1, self.branch2, self.branch3, self.branch4)
+            return torch.cat([b(x) for b in branches], 1)
+
+    class GoogLeNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = BasicConv2d(3, 64, kernel_size=7, stride=2, padding=3)
+            self.maxpool1 = nn.MaxPool2d(3, stride=2, ceil_mode=True)
+            self.conv2 = BasicConv2d(64, 64, kernel_size=1)
+            self.conv3 = BasicConv2d(64, 192, kernel_size=3, padding=1)
+            self.maxpool2 = nn.MaxPool2d(3, stride=2, ceil_mode=True)
+            self.inception3a = Inception(192, 64, 96, 128, 16, 32, 32)
+            self.inception3b = Inception(256, 128, 128, 192, 32, 96, 64)
+            self.maxpool3 = nn.MaxPool2d(3, stride=2, ceil_mode=True)
+            self.inception4a = Inception(480, 192, 96, 208, 16, 48, 64)
+            self.inception4b = Inception(512, 160, 112, 224, 24, 64, 64)
+            self.inception4c = Inception(512, 128, 128, 256, 24, 64, 64)
+            self.inception4d = Inception(512, 112, 144, 288, 32, 64, 64)
+            self.inception4e = Inception(528, 256, 160, 320, 32, 128, 128)
+            self.maxpool4 = nn.MaxPool2d(2, stride=2, ceil_mode=True)
+            self.inception5a = Inception(832, 256, 160, 320, 32, 128, 128)
+            self.inception5b = Inception(832, 384, 192, 384, 48, 128, 128)
+            self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
+            self.flatten = nn.Flatten()
+            self.dropout = nn.Dropout(p=0.2)
+            self.fc = nn.Linear(1024, 1000)
+
+        def forward(self, x):
+            for name in (
+                "conv1 maxpool1 conv2 conv3 maxpool2 inception3a inception3b maxpool3 "
+                "inception4a inception4b inception4c inception4d inception4e maxpool4 "
+                "inception5a inception5b avgpool flatten dropout fc"
+            ).split():
+                x = getattr(self, name)(x)
+            return x
+
+    class Fire(nn.Module):
+        def __init__(self, inplanes, squeeze_planes, expand1x1_planes, expand3x3_planes):
+            super().__init__()
+            self.squeeze = nn.Conv2d(inplanes, squeeze_planes, kernel_size=1)
+            self.squeeze_activation = nn.ReLU(inplace=True)
+            self.expand1x1 = nn.Conv2d(squeeze_planes, expand1x1_planes, kernel_size=1)
+            self.expand1x1_activation = nn.ReLU(inplace=True)
+            self.expand3x3 = nn.Conv2d(squeeze_planes, expand3x3_planes, kernel_size=3, padding=1)
+            self.expand3x3_activation = nn.ReLU(inplace=True)
+
+        def forward(self, x):
+            x = self.squeeze_activation(self.squeeze(x))
+            return torch.cat(
+                [
+                    self.expand1x1_activation(self.expand1x1(x)),
+                    self.expand3x3_activation(self.expand3x3(x)),
+                ],
+                1,
+            )
+
+    def squeezenet1_0():
+        return nn.Sequential(
+            nn.Conv2d(3, 96, kernel_size=7, stride=2),
+            nn.ReLU(inplace=True),
+            nn.MaxPool2d(kernel_size=3, stride=2, ceil_mode=True),
+            Fire(96, 16, 64, 64),
+            Fire(128, 16, 64, 64),
+            Fire(128, 32, 128, 128),
+            nn.MaxPool2d(kernel_size=3, stride=2, ceil_mode=True),
+            Fire(256, 32, 128, 128),
+            Fire(256, 48, 192, 192),
+            Fire(384, 48, 192, 192),
+            Fire(384, 64, 256, 256),
+            nn.MaxPool2d(kernel_size=3, stride=2, ceil_mode=True),
+            Fire(512, 64, 256, 256),
+            nn.Dropout(p=0.5),
+            nn.Conv2d(512, 1000, kernel_size=1),
+            nn.ReLU(inplace=True),
+            nn.AdaptiveAvgPool2d((1, 1)),
+            nn.Flatten(),
+        )
+
+    def double_conv(cin, cout):
+        return nn.Sequential(
+            nn.Conv2d(cin, cout, 3, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(cout, cout, 3, padding=1), nn.ReLU(inplace=True),
+        )  # fmt: skip
+
+    class UNet(nn.Module):
+        """Ronneberger et al. 2015 with padding-1 convs: 4 levels, a 1024-channel bottom."""
+
+        def __init__(self, in_channels=1, classes=2, widths=(64, 128, 256, 512, 1024)):
+            super().__init__()
+            self.inc = double_conv(in_channels, widths[0])
+            self.downs = nn.ModuleList(
+                nn.Sequential(nn.MaxPool2d(2), double_conv(a, b)) for a, b in pairwise(widths)
+            )
+            rev = widths[::-1]
+            self.ups = nn.ModuleList(
+                nn.ConvTranspose2d(a, b, kernel_size=2, stride=2) for a, b in pairwise(rev)
+            )
+            self.up_convs = nn.ModuleList(double_conv(a, b) for a, b in pairwise(rev))
+            self.outc = nn.Conv2d(widths[0], classes, kernel_size=1)
+
+        def forward(self, x):
+            x = self.inc(x)
+            skips = []
+            for down in self.downs:
+                skips.append(x)
+                x = down(x)
+            for up, conv, skip in zip(self.ups, self.up_convs, reversed(skips)):
+                x = conv(torch.cat([skip, up(x)], 1))
+            return self.outc(x)
+
+    return {
+        "alexnet": (AlexNet, (3, 224, 224)),
+        "googlenet": (GoogLeNet, (3, 224, 224)),
+        "lenet5": (lenet5, (1, 32, 32)),
+        "mobilenet_v2": (MobileNetV2, (3, 224, 224)),
+        "resnet18": (lambda: ResNet(BasicBlock, [2, 2, 2, 2]), (3, 224, 224)),
+        "resnet34": (lambda: ResNet(BasicBlock, [3, 4, 6, 3]), (3, 224, 224)),
+        "resnet50": (lambda: ResNet(Bottleneck, [3, 4, 6, 3]), (3, 224, 224)),
+        "squeezenet1_0": (squeezenet1_0, (3, 224, 224)),
+        "unet": (UNet, (1, 256, 256)),
+        "vgg11": (lambda: VGG(vgg_cfgs["vgg11"]), (3, 224, 224)),
+        "vgg16": (lambda: VGG(vgg_cfgs["vgg16"]), (3, 224, 224)),
+        "vgg19": (lambda: VGG(vgg_cfgs["vgg19"]), (3, 224, 224)),
+    }
+
+
+def _channels_last(shape) -> tuple[int, ...]:
+    """A torch output shape (batch first, channels second) in convcalc's layout."""
+    dims = tuple(shape)[1:]
+    return dims if len(dims) == 1 else (*dims[1:], dims[0])
+
+
+@cache
+def torch_run(name: str) -> dict:
+    """Build the torch network once, run one forward pass on zeros, and record every leaf
+    module call in execution order: (output shape channels last, own params, MACs)."""
+    torch = require_torch()
+    nn = torch.nn
+    build, chw = _torch_models(torch)[name]
+    model = build().eval()
+    calls: list[tuple[tuple[int, ...], int, int]] = []
+
+    def hook(module, inputs, output):
+        macs = 0
+        if isinstance(module, nn.modules.conv._ConvTransposeNd):
+            macs = inputs[0].numel() * prod(module.kernel_size) * module.out_channels
+            macs //= module.groups
+        elif isinstance(module, nn.modules.conv._ConvNd):
+            macs = output.numel() * prod(module.kernel_size) * module.in_channels
+            macs //= module.groups
+        elif isinstance(module, nn.Linear):
+            macs = output.numel() * module.in_features  # out elements · in features
+        shape = _channels_last(output.shape)
+        if isinstance(module, nn.AdaptiveAvgPool2d) and set(shape[:-1]) == {1}:
+            shape = shape[-1:]  # a global pool: convcalc's gap gives the vector of C
+        own = sum(p.numel() for p in module.parameters(recurse=False))
+        calls.append((shape, own, macs))
+
+    for module in model.modules():
+        if not list(module.children()):
+            module.register_forward_hook(hook)
+    with torch.no_grad():
+        out = model(torch.zeros(1, *chw))
+    return {
+        "params": sum(p.numel() for p in model.parameters()),
+        "macs": sum(macs for _, _, macs in calls),
+        "output_shape": _channels_last(out.shape),
+        "calls": calls,
+    }
+
+
+def convcalc_calls(rows) -> list[tuple[tuple[int, ...], int, int]]:
+    """convcalc's layer rows depth first (branches in order, as torch runs them), ids left out."""
+    calls = []
+    for row in rows:
+        if row.branches is not None:
+            for branch in row.branches:
+                calls += convcalc_calls(branch)
+        elif row.kind != "id":
+            calls.append((tuple(row.output_shape), row.trainable_params, row.macs))
+    return calls
+
+
+def _collapse(shapes):
+    out = []
+    for s in shapes:
+        if not out or out[-1] != s:
+            out.append(s)
+    return out
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_totals_match_torch(torch, name: str):
+    ours = convcalc.analyze(zoo.get(name).spec)
+    theirs = torch_run(name)
+    assert ours.totals.trainable_params == theirs["params"]
+    assert ours.totals.macs == theirs["macs"]
+    assert tuple(ours.totals.output_shape) == theirs["output_shape"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_layers_match_torch(torch, name: str):
+    ours = convcalc_calls(convcalc.analyze(zoo.get(name).spec).layers)
+    theirs = torch_run(name)["calls"]
+    # every layer with weights, one to one: shape, own params, MACs
+    assert [c for c in ours if c[1]] == [c for c in theirs if c[1]]
+    # and the sequence of shapes the data passes through (layers that keep it, like relu or
+    # torchvision's identity AdaptiveAvgPool2d at 224, fold into their neighbour)
+    assert _collapse(c[0] for c in ours) == _collapse(c[0] for c in theirs)
+
+
+@pytest.mark.parametrize("name", sorted(PUBLISHED))
+def test_torch_reproduces_published(torch, name: str):
+    params, published_gmacs = PUBLISHED[name]
+    theirs = torch_run(name)
+    assert theirs["params"] == params
+    assert gmacs(theirs["macs"]) == published_gmacs
