@@ -15,14 +15,14 @@ import json
 import os
 import sys
 from enum import Enum
-from typing import Annotated, Iterator, Optional
+from typing import Annotated, Iterator, Optional, TextIO
 
 import typer
 
 from . import __version__
 from .engine import DTYPES, Report, analyze
 from .errors import ConvcalcError, SpecSyntaxError
-from .render import SINKS, write_rich
+from .render import SINKS, ascii_safe, write_rich
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL, EXIT_IOERR = 0, 1, 2, 70, 74
 
@@ -51,7 +51,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        print(f"convcalc {__version__}")
+        _write(f"convcalc {__version__}\n")
         raise typer.Exit()
 
 
@@ -68,7 +68,15 @@ def main(
     ] = None,
     fmt: Annotated[
         Format,
-        typer.Option("--format", "-f", help="Output format.", case_sensitive=False),
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output format: table; json; jsonl; markdown (a GitHub table, totals under it); "
+            "csv or tsv (a header row, then one row per layer, nested rows by their path such "
+            "as 3.1.2). A stdin batch: table and markdown print one table per spec under a "
+            "'line N' heading, csv and tsv add a leading 'line' column.",
+            case_sensitive=False,
+        ),
     ] = Format.table,  # type: ignore[attr-defined]
     as_json: Annotated[
         bool,
@@ -105,6 +113,31 @@ def main(
             show_default=False,
         ),
     ] = None,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Show the work: every layer's arithmetic with the numbers in (output size per "
+            "dim, params, MACs), under the table; an 'explain' list in JSON, a column in csv.",
+        ),
+    ] = False,
+    rf: Annotated[
+        bool,
+        typer.Option(
+            "--rf",
+            help="Add receptive-field columns: size, jump (effective stride) and start (centre "
+            "of the first unit) in input pixels per spatial dim; 'global' after flatten, dense "
+            "or a global pool. JSON always has them ('rf').",
+        ),
+    ] = False,
+    ascii_only: Annotated[
+        bool,
+        typer.Option(
+            "--ascii",
+            help="Plain ASCII output: floor(x) for ⌊x⌋, ceil(x) for ⌈x⌉, * for ·, x for ×, - "
+            "for −. Automatic when the output encoding cannot show those symbols.",
+        ),
+    ] = False,
     schema: Annotated[
         bool,
         typer.Option("--schema", help="Print the JSON Schema of the --json output and exit."),
@@ -137,10 +170,19 @@ def main(
     if from_stdin and sys.stdin is not None and sys.stdin.isatty():
         typer.echo(ctx.get_help())
         raise typer.Exit(EXIT_USAGE)
-    sink = SINKS[fmt_name](sys.stdout, sys.stderr, batch=from_stdin, depth=depth)
+    sink = SINKS[fmt_name](
+        ascii_safe(sys.stdout, ascii_only),
+        ascii_safe(sys.stderr, ascii_only),
+        batch=from_stdin,
+        depth=depth,
+        rf=rf,
+        explain=explain,
+    )
     items = _stdin_specs() if from_stdin else iter([(None, text, None)])
     try:
-        failed = _analyze_all(items, sink, channels_first=channels_first, dtype=dtype.value)
+        failed = _analyze_all(
+            items, sink, channels_first=channels_first, dtype=dtype.value, explain=explain
+        )
         sink.close()
     except OSError as err:
         _output_failed(err)
@@ -170,6 +212,7 @@ def _analyze_all(
     *,
     channels_first: bool,
     dtype: str,
+    explain: bool = False,
 ) -> bool:
     """Feed every spec to the sink; the one place domain errors are caught.  True if any failed."""
     failed = False
@@ -177,7 +220,7 @@ def _analyze_all(
         try:
             if problem is not None:
                 raise problem
-            report = analyze(text, channels_first=channels_first, dtype=dtype)
+            report = analyze(text, channels_first=channels_first, dtype=dtype, explain=explain)
         except ConvcalcError as err:
             failed = True
             sink.error(err, text, line)  # type: ignore[attr-defined]
@@ -197,7 +240,9 @@ def _stdin_specs() -> Iterator[tuple[int, str, ConvcalcError | None]]:
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as err:
-            shown = raw[: err.start].decode("utf-8", "replace")
+            if raw.lstrip().startswith(b"#"):
+                continue  # a comment, whatever its encoding
+            shown = raw[: err.start].decode("utf-8", "replace").lstrip()
             yield (
                 number,
                 raw.decode("utf-8", "replace").strip(),
@@ -209,10 +254,11 @@ def _stdin_specs() -> Iterator[tuple[int, str, ConvcalcError | None]]:
             yield number, text, None
 
 
-def _write(text: str) -> None:
+def _write(text: str, out: TextIO | None = None) -> None:
+    stream = out or sys.stdout
     try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        stream.write(text)
+        stream.flush()
     except OSError as err:
         _output_failed(err)
 
@@ -305,9 +351,126 @@ def _zoo_entry(item: object) -> dict[str, object]:
     }
 
 
+solve_app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+SOLVE_HELP = (
+    "Which layers take a dim of size IN to size OUT? Lists every (kernel, stride, padding, "
+    "dilation) in range that gives OUT exactly, best first: windows that cover the input "
+    "exactly, then ones that leave only padding unused, then the psame rows (TensorFlow's "
+    "rule), then kernels smaller than their stride (they skip input on purpose), then those "
+    "that lose input rows. With --transposed: transposed convs and their output padding (even "
+    "overlap first, then psame, then uneven overlap, then outputs that get no input).\n\n"
+    "Example: convcalc solve 28 14 --kernel 3\n\n"
+    "Default ranges: kernel 1-7, stride 1-4, dilation 1-3, padding 0 to half the dilated "
+    "kernel, output padding 0 to max(stride, dilation) - 1. Each answer's token (conv3s2p1: "
+    "append x<filters>) re-checks through convcalc, e.g. convcalc 28x1 conv3s2p1x1. "
+    "Exit code 1 when nothing in range fits."
+)
+
+
+@solve_app.command(help=SOLVE_HELP)
+def solve_command(
+    size_in: Annotated[int, typer.Argument(metavar="IN", help="The input size (one dim).")],
+    size_out: Annotated[int, typer.Argument(metavar="OUT", help="The wanted output size.")],
+    kernel: Annotated[
+        Optional[str],
+        typer.Option(
+            "--kernel", "-k", help="Pin the kernel: 3, a range 1-11 or a list 1,3,5 (default 1-7)."
+        ),
+    ] = None,
+    stride: Annotated[
+        Optional[str],
+        typer.Option("--stride", "-s", help="Pin the stride: N, A-B or A,B (default 1-4)."),
+    ] = None,
+    padding: Annotated[
+        Optional[str],
+        typer.Option(
+            "--padding",
+            "-p",
+            help="Pin the padding: N, A-B, A,B, or 'same' for the psame rows only (default: 0 "
+            "to half the dilated kernel, and psame).",
+        ),
+    ] = None,
+    dilation: Annotated[
+        Optional[str],
+        typer.Option("--dilation", "-d", help="Pin the dilation: N, A-B or A,B (default 1-3)."),
+    ] = None,
+    transposed: Annotated[
+        bool,
+        typer.Option(
+            "--transposed", "-t", help="Solve for a transposed conv (deconv), with output padding."
+        ),
+    ] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Print JSON: {input, output, transposed, answers: [...]}."),
+    ] = False,
+    ascii_only: Annotated[
+        bool, typer.Option("--ascii", help="Plain ASCII output (automatic when needed).")
+    ] = False,
+) -> None:
+    from . import solve
+
+    try:
+        answers = solve.solve(
+            size_in,
+            size_out,
+            kernel=_values(kernel, "kernel"),
+            stride=_values(stride, "stride"),
+            padding=_values(padding, "padding"),
+            dilation=_values(dilation, "dilation"),
+            transposed=transposed,
+        )
+    except ConvcalcError as err:
+        sys.stderr.write(f"convcalc: error: {err.message}\n")
+        raise typer.Exit(EXIT_INVALID) from None
+    out = ascii_safe(sys.stdout, ascii_only)
+    if as_json:
+        data = {
+            "input": size_in,
+            "output": size_out,
+            "transposed": transposed,
+            "answers": [a.to_dict() for a in answers],
+        }
+        _write(json.dumps(data, indent=2, ensure_ascii=False) + "\n", out)
+    elif answers:
+        from rich.table import Table
+
+        table = Table(box=None, pad_edge=False)
+        columns = ["token", "kernel", "stride", "padding", "dilation"]
+        columns += ["output padding"] if transposed else []
+        for column in [*columns, "fit", "note"]:
+            table.add_column(column, justify="right" if column in columns[1:] else "left")
+        for a in answers:
+            cells = [a.token, str(a.kernel), str(a.stride), str(a.padding), str(a.dilation)]
+            cells += [str(a.output_padding)] if transposed else []
+            table.add_row(*cells, a.status, a.note)
+        try:
+            write_rich(out, table)
+        except OSError as err:
+            _output_failed(err)
+    if not answers:
+        kind = "transposed conv" if transposed else "conv"
+        sys.stderr.write(
+            f"convcalc: no {kind} in range takes {size_in} to {size_out}; widen a range, "
+            "e.g. --kernel 1-11\n"
+        )
+        raise typer.Exit(EXIT_INVALID)
+
+
+def _values(text: str | None, name: str) -> list[int] | str | None:
+    from .solve import parse_values
+
+    return None if text is None else parse_values(text, name, allow_same=name == "padding")
+
+
 #: ``convcalc NAME …`` subcommands.  A spec always starts with its input shape (a digit), so a
 #: first argument naming one of these can never be a spec; each is its own typer app.
-SUBCOMMANDS: dict[str, typer.Typer] = {"zoo": zoo_app}
+SUBCOMMANDS: dict[str, typer.Typer] = {"zoo": zoo_app, "solve": solve_app}
 
 
 def run(argv: list[str] | None = None) -> None:
@@ -321,6 +484,11 @@ def run(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         sys.stderr.write("convcalc: interrupted\n")
         sys.exit(130)
+    except OSError as err:  # output not writable outside a sink, e.g. --help > /dev/full
+        try:
+            _output_failed(err)
+        except typer.Exit as done:
+            sys.exit(done.exit_code)
     except Exception as err:
         sys.stderr.write(
             f"convcalc: internal error: {type(err).__name__}: {err} (please report this)\n"

@@ -15,9 +15,10 @@ Shapes are tuples in channels-last order: ``(*spatial, C)`` for a feature map of
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from math import prod
-from typing import Annotated, ClassVar, Literal, Union
+from math import gcd, prod
+from typing import Annotated, ClassVar, Literal, NamedTuple, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -89,6 +90,18 @@ class Layer(BaseModel):
     def forward(self, shape: Shape) -> Effect:  # pragma: no cover - every subclass overrides
         raise NotImplementedError
 
+    def rf_window(self, shape: Shape) -> tuple[Window, ...] | None:
+        """The window this layer slides over ``shape``, one per spatial dim, for receptive fields.
+
+        ``()`` (this default) when every position stays where it is; ``None`` when the output has
+        no positions left (flatten, dense, global pools): the field becomes the whole input.
+        """
+        return ()
+
+    def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
+        """The arithmetic of ``forward`` with the numbers in, one line per step (``--explain``)."""
+        return [f"shape unchanged: {fmt_shape(_in_layout(effect.shape, channels_first))}"]
+
 
 REGISTRY: dict[str, type[Layer]] = {}
 """Every token name and alias → its layer class.  Duplicate names are refused."""
@@ -121,7 +134,8 @@ def _kernel(name: str, nums: list[int], rank: int) -> tuple[int, ...]:
     if len(nums) == rank:
         return tuple(nums)
     raise SpecSyntaxError(
-        f"'{name}' kernel takes 1 or {rank} numbers for a rank-{rank} input, got {len(nums)}"
+        f"'{name}' kernel takes {'1 number' if rank == 1 else f'1 or {rank} numbers'} for a "
+        f"rank-{rank} input, got {len(nums)}"
     )
 
 
@@ -157,9 +171,7 @@ def _windows(
     for name, w, f, stride in zip(names, shape[:-1], kernel, strides):
         eff = dilation * (f - 1) + 1
         if padding == "same":
-            o = -(-w // stride)
-            total = max((o - 1) * stride + eff - w, 0)
-            before = total // 2
+            o, before, total = _same_split(w, eff, stride)
             if total % 2:
                 effect.notes.append(
                     f"{name}: psame pads {before} before, {total - before} after (TensorFlow rule)"
@@ -203,6 +215,162 @@ def _check_groups(kind: str, groups: int, c_in: int, c_out: int) -> None:
             f"{kind}: groups g{groups} must divide both the input channels ({c_in}) "
             f"and the output channels ({c_out})"
         )
+
+
+def _same_split(w: int, eff: int, stride: int) -> tuple[int, int, int]:
+    """psame by the TensorFlow rule: (output ⌈W/S⌉, padding before, total padding)."""
+    o = -(-w // stride)
+    total = max((o - 1) * stride + eff - w, 0)
+    return o, total // 2, total
+
+
+# --------------------------------------------------------------------------------------------
+# receptive-field windows (cheap integer facts; the engine runs the recurrence)
+
+
+class Window(NamedTuple):
+    """One spatial dim of the window a layer slides, for receptive-field arithmetic.
+
+    ``kernel`` is the dilated extent D·(F−1) + 1 and ``pad`` the padding before (top/left).
+    ``up`` > 1 means the window slides on an ``up``-times finer grid than the layer's input
+    (upsample, transposed conv — the fractionally strided view), ``kernel`` and ``pad`` counted
+    on that grid.
+    """
+
+    kernel: int
+    stride: int
+    pad: int
+    up: int = 1
+
+
+def _sliding(
+    shape: Shape,
+    kernel: tuple[int, ...],
+    strides: tuple[int, ...],
+    padding: Padding,
+    dilation: int,
+) -> tuple[Window, ...]:
+    """The windows of a conv or pool; psame's padding before by the TensorFlow rule."""
+    out = []
+    for w, f, s in zip(shape[:-1], kernel, strides):
+        eff = dilation * (f - 1) + 1
+        pad = _same_split(w, eff, s)[1] if padding == "same" else padding
+        out.append(Window(eff, s, pad))
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------------------------
+# --explain: the arithmetic as a student writes it (built only when asked)
+
+_DIM_WORDS = {"L": "position", "D": "slice", "H": "row", "W": "column"}
+
+
+def _n(x: int) -> str:
+    """An integer in a formula: thousands separated, a real minus sign."""
+    return f"−{-x:,}" if x < 0 else f"{x:,}"
+
+
+def _dot(nums: Iterable[int]) -> str:
+    return "·".join(_n(x) for x in nums)
+
+
+def _in_layout(shape: Shape, channels_first: bool) -> Shape:
+    """A shape in the display layout (channels first on request)."""
+    if channels_first and len(shape) > 1:
+        return (shape[-1], *shape[:-1])
+    return shape
+
+
+def _quotient(a: int, b: int) -> str:
+    """a/b for a floor or ceiling: 14, 13.5, 9.33…"""
+    if a % b == 0:
+        return _n(a // b)
+    d = b // gcd(a, b)
+    while d % 2 == 0:
+        d //= 2
+    while d % 5 == 0:
+        d //= 5
+    text = f"{abs(a) / b:,.6f}".rstrip("0") if d == 1 else f"{abs(a) / b:,.2f}…"
+    return ("−" if a < 0 else "") + text
+
+
+def _layout(spatial: list[str], channels: str | None, channels_first: bool) -> list[str]:
+    """Per-dim lines in the layout's own order: the channel line last, or first."""
+    if channels is None:
+        return spatial
+    return [channels, *spatial] if channels_first else [*spatial, channels]
+
+
+def _kernel_text(f: int, d: int) -> str:
+    """The kernel term subtracted in the output formula: F, or D·(F − 1) − 1 when dilated."""
+    return _n(f) if d == 1 else f"{_n(d)}·({_n(f)} − 1) − 1"
+
+
+def _window_lines(
+    shape: Shape,
+    kernel: tuple[int, ...],
+    strides: tuple[int, ...],
+    padding: Padding,
+    dilation: int,
+    ceil: bool,
+) -> list[str]:
+    """One line per spatial dim of a conv or pool: ⌊(W + 2·P − F)/S⌋ + 1 with the numbers in."""
+    lines = []
+    for name, w, f, s in zip(DIM_NAMES[len(kernel)], shape[:-1], kernel, strides):
+        eff = dilation * (f - 1) + 1
+        if padding == "same":
+            o, before, total = _same_split(w, eff, s)
+            head = f"{name}: ⌈{_n(w)}/{_n(s)}⌉ = "
+            head += f"{_n(o)}" if w % s == 0 else f"⌈{_quotient(w, s)}⌉ = {_n(o)}"
+            k = _n(eff) if dilation == 1 else f"({_n(dilation)}·({_n(f)} − 1) + 1)"
+            pad = f"({_n(o)} − 1)·{_n(s)} + {k} − {_n(w)}"
+            raw = (o - 1) * s + eff - w
+            pad = f"max({pad}, 0) = 0" if raw < 0 else f"{pad} = {_n(total)}"
+            lines.append(
+                f"{head}; psame pads {pad}: {_n(before)} before, {_n(total - before)} after"
+            )
+            continue
+        p = padding
+        span = w + 2 * p - eff
+        expr = f"({_n(w)} + 2·{_n(p)} − {_kernel_text(f, dilation)})/{_n(s)}"
+        if ceil:
+            o = -(-span // s) + 1
+            text = f"{name}: ⌈{expr}⌉ + 1 = "
+            text += f"{_n(o - 1)} + 1" if span % s == 0 else f"⌈{_quotient(span, s)}⌉ + 1"
+            text += f" = {_n(o)}"
+            if (o - 1) * s >= w + p:
+                o -= 1
+                text += f" − 1 = {_n(o)}: window {_n(o + 1)} would start in the right padding"
+            lines.append(text)
+            continue
+        if span % s == 0:
+            lines.append(f"{name}: ⌊{expr}⌋ + 1 = {_n(span // s)} + 1 = {_n(span // s + 1)}")
+            continue
+        r = span % s
+        text = f"{name}: ⌊{expr}⌋ + 1 = ⌊{_quotient(span, s)}⌋ + 1 = {_n(span // s + 1)}; "
+        text += f"{_n(span)} mod {_n(s)} = {_n(r)}"
+        if r <= p:
+            text += f" ≤ padding {_n(p)}: only padding is left out, no input pixel lost"
+        elif eff < s:
+            text += f": the kernel ({_n(eff)}) < the stride ({_n(s)}) skips input on purpose"
+        else:
+            word = _DIM_WORDS[name] + (" is" if r - p == 1 else "s are")
+            text += f" > padding {_n(p)}: the last {_n(r - p)} input {word} lost"
+        lines.append(text)
+    return lines
+
+
+def _per_filter(kernel: tuple[int, ...], c_in: int, groups: int, channels_first: bool) -> str:
+    """Weights per filter, in the layout's order: 3·3·16, or 16·3·3 (PyTorch), (16/4) grouped."""
+    c = _n(c_in) if groups == 1 else f"({_n(c_in)}/{_n(groups)})"
+    k = _dot(kernel)
+    return f"{c}·{k}" if channels_first else f"{k}·{c}"
+
+
+def _params_line(per: str, filters: int, bias: bool, total: int) -> str:
+    if bias:
+        return f"params: ({per} + 1)·{_n(filters)} = {_n(total)}"
+    return f"params: {per}·{_n(filters)} = {_n(total)}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -273,6 +441,20 @@ class Conv(Layer):
         effect.macs = prod(effect.shape) * k * (c_in // self.groups)
         return effect
 
+    def rf_window(self, shape: Shape) -> tuple[Window, ...]:
+        strides = (self.stride,) * len(self.kernel)
+        return _sliding(shape, self.kernel, strides, self.padding, self.dilation)
+
+    def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
+        strides = (self.stride,) * len(self.kernel)
+        dims = _window_lines(shape, self.kernel, strides, self.padding, self.dilation, False)
+        lines = _layout(dims, f"C: {_n(self.filters)} filters", channels_first)
+        per = _per_filter(self.kernel, shape[-1], self.groups, channels_first)
+        lines.append(_params_line(per, self.filters, self.bias, effect.trainable))
+        out = _dot(_in_layout(effect.shape, channels_first))
+        lines.append(f"MACs: {out} · {per} = {_n(effect.macs)}")
+        return lines
+
 
 @register
 class DepthwiseConv(Layer):
@@ -329,6 +511,30 @@ class DepthwiseConv(Layer):
         effect.macs = prod(effect.shape) * k
         return effect
 
+    def rf_window(self, shape: Shape) -> tuple[Window, ...]:
+        strides = (self.stride,) * len(self.kernel)
+        return _sliding(shape, self.kernel, strides, self.padding, self.dilation)
+
+    def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
+        strides = (self.stride,) * len(self.kernel)
+        dims = _window_lines(shape, self.kernel, strides, self.padding, self.dilation, False)
+        c_in, m = shape[-1], self.multiplier
+        c_out = _n(c_in) if m == 1 else f"{_n(c_in)}·{_n(m)}"
+        channels = (
+            f"C: {_n(c_in)}, one filter per input channel"
+            if m == 1
+            else f"C: {c_out} = {_n(c_in * m)} (channels · multiplier)"
+        )
+        lines = _layout(dims, channels, channels_first)
+        k = _dot(self.kernel)
+        if self.bias:
+            lines.append(f"params: ({k} + 1)·{c_out} = {_n(effect.trainable)}")
+        else:
+            lines.append(f"params: {k}·{c_out} = {_n(effect.trainable)}")
+        out = _dot(_in_layout(effect.shape, channels_first))
+        lines.append(f"MACs: {out} · {k} = {_n(effect.macs)}")
+        return lines
+
 
 @register
 class SeparableConv(Layer):
@@ -384,6 +590,26 @@ class SeparableConv(Layer):
         effect.macs = positions * c_mid * k + positions * c_mid * self.filters
         return effect
 
+    def rf_window(self, shape: Shape) -> tuple[Window, ...]:
+        strides = (self.stride,) * len(self.kernel)
+        return _sliding(shape, self.kernel, strides, self.padding, self.dilation)
+
+    def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
+        strides = (self.stride,) * len(self.kernel)
+        dims = _window_lines(shape, self.kernel, strides, self.padding, self.dilation, False)
+        lines = _layout(dims, f"C: {_n(self.filters)} filters", channels_first)
+        c_in, m = shape[-1], self.multiplier
+        mid = _n(c_in) if m == 1 else f"{_n(c_in)}·{_n(m)}"
+        k, f = _dot(self.kernel), _n(self.filters)
+        bias = f" + {f}" if self.bias else ""
+        lines.append(
+            f"params: {k}·{mid} depthwise + {mid}·{f} pointwise{bias} = {_n(effect.trainable)}"
+        )
+        mid_shape = (*effect.shape[:-1], c_in * m)
+        out = _dot(_in_layout(mid_shape, channels_first))
+        lines.append(f"MACs: {out} · {k} + {out} · {f} = {_n(effect.macs)}")
+        return lines
+
 
 @register
 class ConvTranspose(Layer):
@@ -435,12 +661,19 @@ class ConvTranspose(Layer):
             bias=conv.bias,
         )
 
-    def torch_padding(self, f: int) -> tuple[int, int]:
-        """(padding, output_padding) that make PyTorch produce the Keras ``same`` size W·S."""
+    def torch_padding(self, f: int) -> tuple[int, int, int]:
+        """(padding, output_padding, crop) that make PyTorch produce the Keras ``same`` size W·S.
+
+        ``crop`` is 1 where no legal output padding (< max(stride, dilation)) fits — stride and
+        dilation 1 with an even kernel: PyTorch's output is then one longer; drop its last row.
+        """
         t = self.dilation * (f - 1) + 1 - self.stride
         if t <= 0:
-            return 0, -t
-        return (t + 1) // 2, (t + 1) // 2 * 2 - t
+            return 0, -t, 0
+        p = (t + 1) // 2
+        if 2 * p - t < max(self.stride, self.dilation):
+            return p, 2 * p - t, 0
+        return t // 2, 0, 1
 
     def forward(self, shape: Shape) -> Effect:
         _need_map(self.kind, shape)
@@ -454,10 +687,10 @@ class ConvTranspose(Layer):
         for name, w, f in zip(names, shape[:-1], self.kernel):
             if self.padding == "same":
                 o = w * s
-                p, op = self.torch_padding(f)
+                p, op, crop = self.torch_padding(f)
                 effect.notes.append(
                     f"{name}: psame gives {w}·{s} = {o} (Keras); in PyTorch padding={p}, "
-                    f"output_padding={op}"
+                    f"output_padding={op}" + (", then drop the last row" if crop else "")
                 )
             else:
                 p, op = self.padding, self.output_padding
@@ -473,6 +706,39 @@ class ConvTranspose(Layer):
         effect.trainable = k * c_in * (self.filters // self.groups) + self.filters * self.bias
         effect.macs = prod(shape) * k * (self.filters // self.groups)
         return effect
+
+    def rf_window(self, shape: Shape) -> tuple[Window, ...]:
+        # A stride-1 conv of the dilated kernel on the S-times finer grid (zeros between the
+        # inputs), padded by D·(F−1) − P before: the fractionally strided view.
+        windows = []
+        for f in self.kernel:
+            eff = self.dilation * (f - 1) + 1
+            crop = max(eff - self.stride, 0) // 2 if self.padding == "same" else self.padding
+            windows.append(Window(eff, 1, eff - 1 - crop, self.stride))
+        return tuple(windows)
+
+    def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
+        s, d, op = self.stride, self.dilation, self.output_padding
+        dims = []
+        names = DIM_NAMES[len(self.kernel)]
+        for name, w, f, o in zip(names, shape[:-1], self.kernel, effect.shape):
+            if self.padding == "same":
+                dims.append(f"{name}: {_n(w)}·{_n(s)} = {_n(o)} (psame: W·S, as Keras)")
+                continue
+            k = _n(f) if d == 1 else f"{_n(d)}·({_n(f)} − 1) + 1"
+            extra = f" + {_n(op)} (output padding)" if op else ""
+            dims.append(
+                f"{name}: ({_n(w)} − 1)·{_n(s)} − 2·{_n(self.padding)} + {k}{extra} = {_n(o)}"
+            )
+        lines = _layout(dims, f"C: {_n(self.filters)} filters", channels_first)
+        per = _per_filter(self.kernel, shape[-1], self.groups, channels_first)
+        lines.append(_params_line(per, self.filters, self.bias, effect.trainable))
+        f = _n(self.filters) if self.groups == 1 else f"({_n(self.filters)}/{_n(self.groups)})"
+        kern = f"{f}·{_dot(self.kernel)}" if channels_first else f"{_dot(self.kernel)}·{f}"
+        lines.append(
+            f"MACs: {_dot(_in_layout(shape, channels_first))} · {kern} = {_n(effect.macs)}"
+        )
+        return lines
 
 
 # --------------------------------------------------------------------------------------------
@@ -537,6 +803,14 @@ class Pool(Layer):
         effect.shape = (*spatial, shape[-1])
         return effect
 
+    def rf_window(self, shape: Shape) -> tuple[Window, ...]:
+        return _sliding(shape, self.kernel, self.stride, self.padding, self.dilation)
+
+    def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
+        return _window_lines(
+            shape, self.kernel, self.stride, self.padding, self.dilation, self.ceil
+        )
+
 
 @register
 class GlobalPool(Layer):
@@ -549,6 +823,13 @@ class GlobalPool(Layer):
     def forward(self, shape: Shape) -> Effect:
         _need_map(self.kind, shape)
         return Effect(shape=(shape[-1],))
+
+    def rf_window(self, shape: Shape) -> None:
+        return None
+
+    def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
+        how = "mean" if self.kind == "gap" else "maximum"
+        return [f"C: {_n(shape[-1])} values, each the {how} of {_dot(shape[:-1])} positions"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -565,6 +846,14 @@ class Flatten(Layer):
 
     def forward(self, shape: Shape) -> Effect:
         return Effect(shape=(prod(shape),))
+
+    def rf_window(self, shape: Shape) -> None:
+        return None
+
+    def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
+        if len(shape) == 1:
+            return [f"a vector stays as it is: {_n(shape[0])}"]
+        return [f"flatten: {_dot(_in_layout(shape, channels_first))} = {_n(effect.shape[0])}"]
 
 
 @register
@@ -594,6 +883,19 @@ class Dense(Layer):
         effect.macs = n_in * self.units
         return effect
 
+    def rf_window(self, shape: Shape) -> None:
+        return None
+
+    def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
+        n_in, units = prod(shape), _n(self.units)
+        lines = []
+        if len(shape) > 1:
+            lines.append(f"flatten: {_dot(_in_layout(shape, channels_first))} = {_n(n_in)}")
+        weights = f"({_n(n_in)} + 1)·{units}" if self.bias else f"{_n(n_in)}·{units}"
+        lines.append(f"params: {weights} = {_n(effect.trainable)}")
+        lines.append(f"MACs: {_n(n_in)}·{units} = {_n(effect.macs)}")
+        return lines
+
 
 # --------------------------------------------------------------------------------------------
 # shape-preserving layers
@@ -610,6 +912,10 @@ class BatchNorm(Layer):
     def forward(self, shape: Shape) -> Effect:
         c = shape[-1]
         return Effect(shape=shape, trainable=2 * c, non_trainable=2 * c)
+
+    def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
+        c, total = _n(shape[-1]), _n(effect.trainable + effect.non_trainable)
+        return [f"params: 2·{c} trainable + 2·{c} running statistics = {total}"]
 
 
 ActivationName = Literal[
@@ -686,6 +992,18 @@ class Upsample(Layer):
         _need_map(self.kind, shape)
         return Effect(shape=(*(w * self.factor for w in shape[:-1]), shape[-1]))
 
+    def rf_window(self, shape: Shape) -> tuple[Window, ...]:
+        # nearest upsampling is a transposed conv with an all-ones kernel f, stride f
+        f = self.factor
+        return (Window(f, 1, f - 1, f),) * (len(shape) - 1)
+
+    def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
+        f = _n(self.factor)
+        return [
+            f"{name}: {_n(w)}·{f} = {_n(w * self.factor)}"
+            for name, w in zip(DIM_NAMES[len(shape) - 1], shape[:-1])
+        ]
+
 
 @register
 class ZeroPad(Layer):
@@ -706,6 +1024,16 @@ class ZeroPad(Layer):
     def forward(self, shape: Shape) -> Effect:
         _need_map(self.kind, shape)
         return Effect(shape=(*(w + 2 * self.pad for w in shape[:-1]), shape[-1]))
+
+    def rf_window(self, shape: Shape) -> tuple[Window, ...]:
+        return (Window(1, 1, self.pad),) * (len(shape) - 1)
+
+    def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
+        p = _n(self.pad)
+        return [
+            f"{name}: {_n(w)} + 2·{p} = {_n(w + 2 * self.pad)}"
+            for name, w in zip(DIM_NAMES[len(shape) - 1], shape[:-1])
+        ]
 
 
 AnyLayer = Annotated[

@@ -9,12 +9,25 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import re
 from typing import TextIO
 
-from .engine import LayerReport, Report
+from .engine import LayerReport, Report, fmt_number
 from .errors import ConvcalcError
 
-__all__ = ["SINKS", "Sink", "human", "human_bytes", "table_rows"]
+__all__ = [
+    "SINKS",
+    "AsciiWriter",
+    "Sink",
+    "ascii_safe",
+    "human",
+    "human_bytes",
+    "rf_cells",
+    "table_rows",
+    "to_ascii",
+    "total_lines",
+]
 
 
 def human(n: float) -> str:
@@ -35,6 +48,11 @@ def human_bytes(n: int) -> str:
     return f"{size:.2f} TiB"  # pragma: no cover
 
 
+def _color_system() -> str | None:
+    """None (no escape codes at all, not even bold) when NO_COLOR is set and not empty."""
+    return None if os.environ.get("NO_COLOR") else "auto"
+
+
 def write_rich(out: TextIO, *renderables: object, width: int | None = None) -> None:
     """Print rich renderables; piped, at natural width with line-end padding stripped.
 
@@ -43,7 +61,7 @@ def write_rich(out: TextIO, *renderables: object, width: int | None = None) -> N
     from rich.console import Console
 
     if out.isatty() and width is None:
-        Console(file=out, highlight=False).print(*renderables)
+        Console(file=out, highlight=False, color_system=_color_system()).print(*renderables)
         return
     buf = io.StringIO()
     Console(file=buf, width=width or 10_000, highlight=False, soft_wrap=False).print(*renderables)
@@ -117,14 +135,159 @@ def _label(layer: LayerReport) -> str:
     return layer.token
 
 
+def _notes(layer: LayerReport, rf: bool) -> list[str]:
+    """A row's notes; with ``--rf`` also where a res/cat's branches see different fields."""
+    if rf and isinstance(layer.rf, dict) and layer.rf.get("notes"):
+        return [*layer.notes, *layer.rf["notes"]]
+    return layer.notes
+
+
+def _per_dim(values: list[int | float], sep: str) -> str:
+    texts = [fmt_number(v) for v in values]
+    return texts[0] if len(set(texts)) == 1 else sep.join(texts)
+
+
+def rf_cells(layer: LayerReport, sep: str = "×") -> tuple[str, str, str]:
+    """(size, jump, start) for the ``--rf`` columns: '5', '3×5' when the dims differ, 'global'."""
+    rf = layer.rf
+    if rf is None:
+        return "", "", ""
+    if rf == "global":
+        return "global", "", ""
+    return _per_dim(rf["size"], sep), _per_dim(rf["jump"], sep), _per_dim(rf["start"], sep)
+
+
+def total_lines(report: Report) -> list[str]:
+    """The totals printed under a table (the table and Markdown formats)."""
+    t = report.totals
+    dtype = report.dtype
+    return [
+        f"Total params: {t.params:,}",
+        f"Trainable params: {t.trainable_params:,}",
+        f"Non-trainable params: {t.non_trainable_params:,}",
+        f"Total MACs: {t.macs:,} ({human(t.macs)})    FLOPs: {t.flops:,} ({human(t.flops)})",
+        f"Params size ({dtype}): {human_bytes(t.param_bytes)}",
+        f"Activation memory ({dtype}): {human_bytes(t.activation_bytes)}",
+    ]
+
+
+def explain_blocks(rows: list[tuple[str, str, LayerReport]]) -> list[tuple[str, list[str]]]:
+    """``--explain``: (``path label``, the layer's lines) for each row that carries them."""
+    return [(f"{path} {_label(layer)}", layer.explain) for path, _, layer in rows if layer.explain]
+
+
+# --------------------------------------------------------------------------------------------
+# ASCII fallback: --ascii, or an output encoding that cannot show the arithmetic's symbols
+
+_ASCII = str.maketrans(
+    {
+        "⌊": "floor(",
+        "⌋": ")",
+        "⌈": "ceil(",
+        "⌉": ")",
+        "·": "*",
+        "×": "x",
+        "−": "-",
+        "≤": "<=",
+        "≥": ">=",
+        "≠": "!=",
+        "…": "...",
+        "→": "->",
+        "—": "--",
+        "–": "-",
+        "─": "-",
+        "━": "-",
+        "│": "|",
+        "┃": "|",
+        "├": "|",
+        "└": "`",
+        "┌": "+",
+        "┐": "+",
+        "┘": "+",
+        "┤": "|",
+        "┬": "+",
+        "┴": "+",
+        "┼": "+",
+        "γ": "gamma",
+        "β": "beta",
+    }
+)
+_SUPERSCRIPTS = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
+_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+
+
+def to_ascii(text: str) -> str:
+    """The one ASCII translation: ⌊x⌋ → floor(x), ⌈x⌉ → ceil(x), · → *, × → x, − → -, ≤ → <=,
+    2³¹ → 2^31, box drawing → - | `; any other non-ASCII character becomes a \\uXXXX escape
+    (which keeps JSON valid)."""
+    if text.isascii():
+        return text
+    text = _SUPERSCRIPTS.sub(lambda m: "^" + m.group().translate(_DIGITS), text)
+    text = text.translate(_ASCII)
+    if text.isascii():
+        return text
+    return "".join(ch if ch.isascii() else _escape(ch) for ch in text)
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+class AsciiWriter:
+    """A text stream that writes through :func:`to_ascii` (and tells rich it is ASCII-only)."""
+
+    encoding = "ascii"
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(to_ascii(text))
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.stream, name)
+
+
+def can_show(stream: TextIO) -> bool:
+    """True when ``stream``'s encoding can show ⌊ ⌋ ⌈ ⌉ · × −."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        "⌊⌋⌈⌉·×−".encode(encoding)
+    except (UnicodeError, LookupError):
+        return False
+    return True
+
+
+def ascii_safe(stream: TextIO, force: bool = False) -> TextIO:
+    """``stream``, or an :class:`AsciiWriter` over it (``--ascii``, or when it cannot show them)."""
+    if force or not can_show(stream):
+        return AsciiWriter(stream)  # type: ignore[return-value]
+    return stream
+
+
 class Sink:
     """Receives each spec's result in input order; ``close`` ends the stream."""
 
-    def __init__(self, out: TextIO, err: TextIO, *, batch: bool, depth: int | None = None) -> None:
+    def __init__(
+        self,
+        out: TextIO,
+        err: TextIO,
+        *,
+        batch: bool,
+        depth: int | None = None,
+        rf: bool = False,
+        explain: bool = False,
+    ) -> None:
         self.out = out
         self.err = err
         self.batch = batch
         self.depth = depth
+        self.rf = rf  # --rf: receptive-field columns (JSON always has the fields)
+        self.explain = explain  # --explain: the reports carry the arithmetic
 
     def report(self, report: Report, line: int | None) -> None:  # pragma: no cover
         raise NotImplementedError
@@ -148,8 +311,9 @@ class TableSink(Sink):
         batch: bool,
         depth: int | None = None,
         width: int | None = None,
+        **options: bool,
     ) -> None:
-        super().__init__(out, err, batch=batch, depth=depth)
+        super().__init__(out, err, batch=batch, depth=depth, **options)
         from rich.console import Console
 
         # Piped, rich would assume 80 columns and cut cells: render at natural width into a
@@ -161,6 +325,7 @@ class TableSink(Sink):
             width=width or (None if self.tty else 10_000),
             highlight=False,
             soft_wrap=False,
+            color_system=_color_system(),
         )
         self.first = True
 
@@ -177,16 +342,20 @@ class TableSink(Sink):
             console.print(Text(head + report.spec, style="bold"))
         self.first = False
         rows = table_rows(report.layers, self.depth, branch_headers=True)
-        has_notes = any(layer.notes for _, _, layer in rows)
+        has_notes = any(_notes(layer, self.rf) for _, _, layer in rows)
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
         table.add_column("#", justify="right", style="dim")
         table.add_column("Layer")
         table.add_column("Output shape")
         table.add_column("Params", justify="right")
         table.add_column("MACs", justify="right")
+        if self.rf:
+            for name in ("RF", "Jump", "Start"):
+                table.add_column(name, justify="right")
         if has_notes:
             table.add_column("Notes", style="dim")
-        table.add_row("", "input", _shape(report.input_shape), "", "", *([""] if has_notes else []))
+        blank = [""] * (3 * self.rf + has_notes)
+        table.add_row("", "input", _shape(report.input_shape), "", "", *blank)
         for path, lead, layer in rows:
             cells = [
                 path,
@@ -195,21 +364,19 @@ class TableSink(Sink):
                 f"{layer.params:,}",
                 f"{layer.macs:,}",
             ]
+            if self.rf:
+                cells.extend(rf_cells(layer))
             if has_notes:
-                cells.append(Text("; ".join(layer.notes)))
+                cells.append(Text("; ".join(_notes(layer, self.rf))))
             table.add_row(*cells)
         console.print(table)
-        t = report.totals
-        dtype = report.dtype
-        lines = [
-            f"Total params: {t.params:,}",
-            f"Trainable params: {t.trainable_params:,}",
-            f"Non-trainable params: {t.non_trainable_params:,}",
-            f"Total MACs: {t.macs:,} ({human(t.macs)})    FLOPs: {t.flops:,} ({human(t.flops)})",
-            f"Params size ({dtype}): {human_bytes(t.param_bytes)}",
-            f"Activation memory ({dtype}): {human_bytes(t.activation_bytes)}",
-        ]
-        console.print(Text("\n".join(lines)))
+        console.print(Text("\n".join(total_lines(report))))
+        work = explain_blocks(rows)
+        if work:
+            console.print(Text("\nWorking:", style="bold"))
+            for head, lines in work:
+                console.print(Text(head, style="bold"))
+                console.print(Text("\n".join("    " + x for x in lines)))
         for warning in report.warnings:
             console.print(Text("warning: " + warning, style="yellow"))
         if self.buffer is not None:
@@ -225,8 +392,10 @@ class TableSink(Sink):
 class JsonSink(Sink):
     """``--json``: one indented object; a batch becomes a JSON array in input order."""
 
-    def __init__(self, out: TextIO, err: TextIO, *, batch: bool, depth: int | None = None) -> None:
-        super().__init__(out, err, batch=batch, depth=depth)
+    def __init__(
+        self, out: TextIO, err: TextIO, *, batch: bool, depth: int | None = None, **options: bool
+    ) -> None:
+        super().__init__(out, err, batch=batch, depth=depth, **options)
         self.count = 0
 
     def _item(self, text: str) -> None:
@@ -263,6 +432,129 @@ class JsonlSink(Sink):
         self.out.write(json.dumps(_error_object(error, spec, line), ensure_ascii=False) + "\n")
 
 
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+class MarkdownSink(Sink):
+    """``--format markdown``: a GitHub table per spec, the totals under it as a list.
+
+    One row per layer (nested rows by their path, ``3.1.2``); a stdin batch gives one table per
+    spec under a ``### line N`` heading.  ``--explain`` adds a "Working" list after the totals.
+    """
+
+    def __init__(self, out: TextIO, err: TextIO, **options: object) -> None:
+        super().__init__(out, err, **options)  # type: ignore[arg-type]
+        self.count = 0
+
+    def report(self, report: Report, line: int | None) -> None:
+        text: list[str] = []
+        if self.batch:
+            text += [*([""] if self.count else []), f"### line {line}: `{report.spec}`", ""]
+        self.count += 1
+        head = ["#", "Layer", "Output shape", "Params", "MACs"]
+        align = ["--:", ":--", ":--", "--:", "--:"]
+        if self.rf:
+            head += ["RF", "Jump", "Start"]
+            align += ["--:"] * 3
+        head.append("Notes")
+        align.append(":--")
+        text += ["| " + " | ".join(head) + " |", "|" + "|".join(align) + "|"]
+        blank = [""] * (len(head) - 3)
+        text.append("| " + " | ".join(["", "input", _shape(report.input_shape), *blank]) + " |")
+        rows = table_rows(report.layers, self.depth)
+        for path, _, layer in rows:
+            cells = [
+                path,
+                f"`{_label(layer)}`",
+                _shape(layer.output_shape),
+                f"{layer.params:,}",
+                f"{layer.macs:,}",
+            ]
+            if self.rf:
+                cells.extend(rf_cells(layer))
+            cells.append("; ".join(_notes(layer, self.rf)))
+            text.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
+        text.append("")
+        text += [f"- {x}" for x in total_lines(report)]
+        text += [f"- **warning:** {w}" for w in report.warnings]
+        work = explain_blocks(rows)
+        if work:
+            text += ["", "**Working**", ""]
+            for head_line, lines in work:
+                text.append(f"- `{head_line}`")
+                text += [f"  - `{x}`" for x in lines]
+        self.out.write("\n".join(text) + "\n")
+
+
+class CsvSink(Sink):
+    """``--format csv``: a header row, then one row per layer (nested rows carry their path).
+
+    Numbers are plain (no thousands separators), shapes and per-dim fields are x-joined
+    (``14x14x32``), notes ``; ``-joined and ``--explain`` lines `` | ``-joined.  A stdin batch
+    adds a leading ``line`` column: the input line each row comes from.
+    """
+
+    delimiter = ","
+
+    def __init__(self, out: TextIO, err: TextIO, **options: object) -> None:
+        super().__init__(out, err, **options)  # type: ignore[arg-type]
+        import csv
+
+        self.writer = csv.writer(out, delimiter=self.delimiter, lineterminator="\n")
+        self.started = False
+
+    def columns(self) -> list[str]:
+        cols = ["line"] if self.batch else []
+        cols += ["path", "token", "kind", "output_shape", "params", "trainable_params"]
+        cols += ["non_trainable_params", "macs", "notes"]
+        if self.rf:
+            cols += ["rf_size", "rf_jump", "rf_start"]
+        if self.explain:
+            cols.append("explain")
+        return cols
+
+    def start(self) -> None:
+        if not self.started:
+            self.writer.writerow(self.columns())
+            self.started = True
+
+    def report(self, report: Report, line: int | None) -> None:
+        self.start()
+        for path, _, layer in table_rows(report.layers, self.depth):
+            row: list[object] = [line] if self.batch else []
+            row += [
+                path,
+                layer.token,
+                layer.kind,
+                "x".join(str(n) for n in layer.output_shape),
+                layer.params,
+                layer.trainable_params,
+                layer.non_trainable_params,
+                layer.macs,
+                "; ".join(_notes(layer, self.rf)),
+            ]
+            if self.rf:
+                rf = layer.rf
+                if isinstance(rf, dict):
+                    row += ["x".join(str(v) for v in rf[k]) for k in ("size", "jump", "start")]
+                else:
+                    row += [rf or "", "", ""]
+            if self.explain:
+                row.append(" | ".join(layer.explain or []))
+            self.writer.writerow(row)
+
+    def close(self) -> None:
+        self.start()
+        super().close()
+
+
+class TsvSink(CsvSink):
+    """``--format tsv``: as csv, tab-separated."""
+
+    delimiter = "\t"
+
+
 def _error_object(error: ConvcalcError, spec: str, line: int | None) -> dict[str, object]:
     return {"schema_version": 1, "line": line, "spec": spec, "error": error.to_dict()}
 
@@ -271,5 +563,8 @@ SINKS: dict[str, type[Sink]] = {
     "table": TableSink,
     "json": JsonSink,
     "jsonl": JsonlSink,
+    "markdown": MarkdownSink,
+    "csv": CsvSink,
+    "tsv": TsvSink,
 }
 """Output format name → sink class.  ``--format`` choices are the keys."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from math import prod
 from typing import Literal, Union
 
 from .errors import ConvcalcError, LimitError, SpecSyntaxError
@@ -72,6 +73,7 @@ class Network:
 _LEX = re.compile(r"[\s,]+|\(|\)|\||\*[0-9]*|[^\s,()|*]+")
 _INPUT = re.compile(r"[0-9]+(?:x[0-9]+)+", re.ASCII)
 _LETTERS = re.compile(r"[a-z]+", re.ASCII)
+_WORD_LETTERS = re.compile(r"[^\W\d_]+")
 _INTS = re.compile(r"[0-9]+(?:x[0-9]+)*", re.ASCII)
 _RATE = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+", re.ASCII)
 _OPTION = re.compile(r"op([0-9]+)|(psame|pvalid|nb|ceil)|([spdgx])([0-9]+)", re.ASCII)
@@ -187,10 +189,21 @@ def parse_layer(word: str, pos: int, rank: int) -> tuple[Layer, tuple[str, ...]]
             try:
                 return _build(letters[:cut], norm[cut:], word, pos, rank)
             except ConvcalcError:
+                # 'relunb' is a relu with an option it does not take: say that; 'identity'
+                # is no 'id' with options, so it falls through to "unknown layer"
+                if _OPTION.match(norm, cut):
+                    raise
                 break
-    close = difflib.get_close_matches(letters, _ALL_NAMES, n=1, cutoff=0.6)
+    # suggest from the whole run of letters, non-ASCII ones included ('cönv' → 'conv')
+    run = _WORD_LETTERS.match(norm)
+    close = difflib.get_close_matches(run.group() if run else letters, _ALL_NAMES, n=1, cutoff=0.6)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
-    raise SpecSyntaxError(f"unknown layer '{word}'{hint}", word, pos)
+    raise SpecSyntaxError(f"unknown layer '{_clip(word)}'{hint}", word, pos)
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    """Echo at most ``limit`` characters of a token in a message (a 64 KiB word stays short)."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _build(name: str, rest: str, word: str, pos: int, rank: int) -> tuple[Layer, tuple[str, ...]]:
@@ -218,7 +231,8 @@ def _build(name: str, rest: str, word: str, pos: int, rank: int) -> tuple[Layer,
             allowed = " ".join(_OPTION_HELP[o] for o in _OPTION_HELP if o in cls.OPTIONS)
             expect = f"; {name} options: {allowed}" if allowed else f"; '{name}' takes no options"
             raise SpecSyntaxError(
-                f"unexpected '{rest[i:]}' in '{word}'{_non_ascii_digit_hint(rest[i:])}{expect}",
+                f"unexpected '{_clip(rest[i:])}' in '{_clip(word)}'"
+                f"{_non_ascii_digit_hint(rest[i:])}{expect}",
                 word,
                 pos,
             )
@@ -307,6 +321,10 @@ def parse(text: str, *, channels_first: bool = False) -> Network:
             first.text,
             first.pos,
         )
+    if prod(dims) > MAX_INT:
+        raise LimitError(
+            f"input '{first.text}' is larger than 2³¹−1 elements", first.text, first.pos
+        )
     if channels_first:
         dims = dims[1:] + dims[:1]
     parser = _Parser(text, toks, len(dims) - 1)
@@ -349,8 +367,11 @@ class _Parser:
             if tok.kind in ("bar", "close"):
                 break
             if tok.kind == "star":
+                after_repeat = self.i > 0 and toks[self.i - 1].kind == "star"
                 raise SpecSyntaxError(
-                    f"'{tok.text}' repeats the layer or group before it, and there is none",
+                    f"'{tok.text}' follows another repeat: group it first, as in (relu*2)*3"
+                    if after_repeat
+                    else f"'{tok.text}' repeats the layer or group before it, and there is none",
                     tok.text,
                     tok.pos,
                 )
@@ -401,6 +422,12 @@ class _Parser:
         while True:
             here = self.toks[self.i] if self.i < len(self.toks) else None
             nodes, count = self.parse_seq(depth)
+            if not nodes and self.i >= len(self.toks):
+                raise SpecSyntaxError(
+                    f"'{open_tok.text}' is never closed: a ')' is missing",
+                    open_tok.text,
+                    open_tok.pos,
+                )
             if not nodes:
                 at = here or open_tok
                 raise SpecSyntaxError(
