@@ -1,0 +1,298 @@
+"""The PyTorch half of the oracle: a parsed convcalc network rebuilt from ``torch.nn`` modules.
+
+:func:`run` walks a :class:`convcalc.Network` and, for every written layer, builds the modules a
+PyTorch user would write for it from the typed layer's *fields* and the tensor that actually
+arrives — never from convcalc's shape, parameter or MAC rules.  A zero tensor (batch 1, NC…
+layout) runs through, and each layer yields a :class:`Row`: the output shape as PyTorch sees it,
+``sum(p.numel())``, the BatchNorm running statistics, and MACs counted by forward hooks with the
+fvcore conventions.  ``res`` adds its branch outputs (or the input and the body), ``cat``
+concatenates on dim 1.
+
+Import this module only after ``require_torch()`` (tests/conftest.py): it imports torch.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from math import prod
+
+with warnings.catch_warnings():  # torch warns when NumPy is absent; the oracle needs no NumPy
+    warnings.simplefilter("ignore")
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+
+from convcalc.spec import BranchNode, Network, Node
+
+__all__ = ["Row", "build_layer", "run", "same_pads", "to_torch_layout"]
+
+CONV = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
+CONVT = {1: nn.ConvTranspose1d, 2: nn.ConvTranspose2d, 3: nn.ConvTranspose3d}
+MAXPOOL = {1: nn.MaxPool1d, 2: nn.MaxPool2d, 3: nn.MaxPool3d}
+AVGPOOL = {1: nn.AvgPool1d, 2: nn.AvgPool2d, 3: nn.AvgPool3d}
+GAP = {1: nn.AdaptiveAvgPool1d, 2: nn.AdaptiveAvgPool2d, 3: nn.AdaptiveAvgPool3d}
+GMP = {1: nn.AdaptiveMaxPool1d, 2: nn.AdaptiveMaxPool2d, 3: nn.AdaptiveMaxPool3d}
+BATCHNORM = {0: nn.BatchNorm1d, 1: nn.BatchNorm1d, 2: nn.BatchNorm2d, 3: nn.BatchNorm3d}
+ZEROPAD = {1: nn.ConstantPad1d, 2: nn.ConstantPad2d, 3: nn.ConstantPad3d}
+ACTIVATIONS = {
+    "relu": nn.ReLU,
+    "relu6": nn.ReLU6,
+    "leakyrelu": nn.LeakyReLU,
+    "elu": nn.ELU,
+    "gelu": nn.GELU,
+    "silu": nn.SiLU,
+    "sigmoid": nn.Sigmoid,
+    "tanh": nn.Tanh,
+    "softmax": lambda: nn.Softmax(dim=1),
+}
+
+
+@dataclass
+class Row:
+    """What PyTorch says about one written layer (or one res/cat and its branches)."""
+
+    shape: tuple[int, ...]
+    """the output without the batch dim, in PyTorch's layout: ``(C, *spatial)`` or ``(N,)``"""
+    trainable: int
+    non_trainable: int
+    macs: int
+    branches: list[list[Row]] | None = None
+
+
+def to_torch_layout(shape: list[int] | tuple[int, ...], channels_first: bool) -> tuple[int, ...]:
+    """A convcalc display shape in PyTorch's layout (vectors and channels-first stay as is)."""
+    if channels_first or len(shape) < 2:
+        return tuple(shape)
+    return (shape[-1], *shape[:-1])
+
+
+# --------------------------------------------------------------------------------------------
+# small modules PyTorch does not have
+
+
+class Pad(nn.Module):
+    """Constant zero padding, ``pads`` as :func:`torch.nn.functional.pad` takes them."""
+
+    def __init__(self, pads: tuple[int, ...]) -> None:
+        super().__init__()
+        self.pads = pads
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.pad(x, self.pads)
+
+
+class Crop(nn.Module):
+    """Crop ``(before, after)`` from each spatial dim (for psame transposed convs)."""
+
+    def __init__(self, crops: list[tuple[int, int]]) -> None:
+        super().__init__()
+        self.crops = crops
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        index = [slice(None), slice(None)]
+        index += [slice(b, x.shape[2 + i] - a) for i, (b, a) in enumerate(self.crops)]
+        return x[tuple(index)]
+
+
+def same_pads(
+    sizes: tuple[int, ...], kernel: tuple[int, ...], strides: tuple[int, ...], dilation: int
+) -> tuple[int, ...]:
+    """The TensorFlow ``SAME`` split, as :func:`F.pad` wants it (last dim first).
+
+    total = max((ceil(W/S) − 1)·S + D(F−1) + 1 − W, 0); before = total // 2; after = the rest.
+    """
+    pads: list[int] = []
+    for w, f, s in zip(reversed(sizes), reversed(kernel), reversed(strides)):
+        total = max((-(-w // s) - 1) * s + dilation * (f - 1) + 1 - w, 0)
+        pads += [total // 2, total - total // 2]
+    return tuple(pads)
+
+
+# --------------------------------------------------------------------------------------------
+# one typed layer → torch modules
+
+
+def _conv_padding(layer, x: torch.Tensor, rank: int) -> tuple[list[nn.Module], object]:
+    """(modules to run first, the ``padding`` argument) for a conv-family layer."""
+    if layer.padding != "same":
+        return [], layer.padding
+    if layer.stride == 1:
+        return [], "same"
+    kernel = layer.kernel
+    pads = same_pads(tuple(x.shape[2:]), kernel, (layer.stride,) * rank, layer.dilation)
+    return [Pad(pads)], 0
+
+
+def _deconv(layer, c_in: int, rank: int) -> nn.Module:
+    s, d = layer.stride, layer.dilation
+    args = {
+        "stride": s,
+        "dilation": d,
+        "groups": layer.groups,
+        "bias": layer.bias,
+    }
+    if layer.padding != "same":
+        return CONVT[rank](
+            c_in,
+            layer.filters,
+            layer.kernel,
+            padding=layer.padding,
+            output_padding=layer.output_padding,
+            **args,
+        )
+    # convcalc's own note says which PyTorch settings give Keras' W·S: trust but verify
+    triples = [layer.torch_padding(f) for f in layer.kernel]
+    conv = CONVT[rank](
+        c_in,
+        layer.filters,
+        layer.kernel,
+        padding=tuple(p for p, _, _ in triples),
+        output_padding=tuple(op for _, op, _ in triples),
+        **args,
+    )
+    if not any(crop for _, _, crop in triples):
+        return conv
+    return nn.Sequential(conv, Crop([(0, crop) for _, _, crop in triples]))
+
+
+def build_layer(layer, x: torch.Tensor) -> nn.Module:
+    """The modules a PyTorch user writes for ``layer`` when ``x`` (N, C, …) arrives."""
+    rank = x.dim() - 2
+    c_in = x.shape[1]
+    kind = layer.kind
+    if kind in ("conv", "dwconv", "sepconv"):
+        first, padding = _conv_padding(layer, x, rank)
+        common = {"stride": layer.stride, "padding": padding, "dilation": layer.dilation}
+        if kind == "conv":
+            conv = CONV[rank](
+                c_in, layer.filters, layer.kernel, groups=layer.groups, bias=layer.bias, **common
+            )
+            return nn.Sequential(*first, conv)
+        c_mid = c_in * layer.multiplier
+        if kind == "dwconv":
+            conv = CONV[rank](c_in, c_mid, layer.kernel, groups=c_in, bias=layer.bias, **common)
+            return nn.Sequential(*first, conv)
+        depthwise = CONV[rank](c_in, c_mid, layer.kernel, groups=c_in, bias=False, **common)
+        pointwise = CONV[rank](c_mid, layer.filters, 1, bias=layer.bias)
+        return nn.Sequential(*first, depthwise, pointwise)
+    if kind == "deconv":
+        return _deconv(layer, c_in, rank)
+    if kind in ("maxpool", "avgpool"):
+        first: list[nn.Module] = []
+        padding = layer.padding
+        if padding == "same":
+            first = [Pad(same_pads(tuple(x.shape[2:]), layer.kernel, layer.stride, layer.dilation))]
+            padding = 0
+        if kind == "maxpool":
+            pool = MAXPOOL[rank](
+                layer.kernel, layer.stride, padding, dilation=layer.dilation, ceil_mode=layer.ceil
+            )
+        else:
+            pool = AVGPOOL[rank](layer.kernel, layer.stride, padding, ceil_mode=layer.ceil)
+        return nn.Sequential(*first, pool)
+    if kind in ("gap", "gmp"):
+        return nn.Sequential((GAP if kind == "gap" else GMP)[rank](1), nn.Flatten())
+    if kind == "flatten":
+        return nn.Flatten()
+    if kind == "dense":
+        n_in = prod(x.shape[1:])
+        linear = nn.Linear(n_in, layer.units, bias=layer.bias)
+        return nn.Sequential(nn.Flatten(), linear) if x.dim() > 2 else linear
+    if kind == "bn":
+        return BATCHNORM[rank](c_in)
+    if kind in ACTIVATIONS:
+        return ACTIVATIONS[kind]()
+    if kind == "dropout":
+        return nn.Dropout(layer.rate)
+    if kind == "upsample":
+        return nn.Upsample(scale_factor=layer.factor, mode="nearest")
+    if kind == "zpad":
+        return ZEROPAD[rank](layer.pad, 0.0)
+    if kind == "id":
+        return nn.Identity()
+    raise NotImplementedError(f"the torch oracle has no mapping for layer kind {kind!r}")
+
+
+# --------------------------------------------------------------------------------------------
+# counting
+
+
+def _mac_hook(counter: list[int]):
+    """A forward hook adding fvcore-convention MACs (bias excluded) to ``counter[0]``."""
+
+    def hook(module: nn.Module, inputs: tuple[torch.Tensor, ...], out: torch.Tensor) -> None:
+        x = inputs[0]
+        if isinstance(module, tuple(CONVT.values())):
+            per = prod(module.kernel_size) * module.out_channels // module.groups
+            counter[0] += x.numel() * per
+        elif isinstance(module, tuple(CONV.values())):
+            counter[0] += (
+                out.numel() * prod(module.kernel_size) * module.in_channels // module.groups
+            )
+        elif isinstance(module, nn.Linear):
+            counter[0] += x.numel() // module.in_features * module.in_features * module.out_features
+
+    return hook
+
+
+def _run_layer(layer, x: torch.Tensor) -> tuple[Row, torch.Tensor]:
+    module = build_layer(layer, x).eval()
+    counter = [0]
+    handles = [m.register_forward_hook(_mac_hook(counter)) for m in module.modules()]
+    try:
+        y = module(x)
+    finally:
+        for h in handles:
+            h.remove()
+    trainable = sum(p.numel() for p in module.parameters())
+    running = sum(
+        b.numel()
+        for name, b in module.named_buffers()
+        if name.rsplit(".", 1)[-1] in ("running_mean", "running_var")
+    )
+    return Row(tuple(y.shape[1:]), trainable, running, counter[0]), y
+
+
+def _run_nodes(nodes: tuple[Node, ...], x: torch.Tensor) -> tuple[list[Row], torch.Tensor]:
+    rows: list[Row] = []
+    for node in nodes:
+        if isinstance(node, BranchNode):
+            branch_rows: list[list[Row]] = []
+            outs: list[torch.Tensor] = []
+            for branch in node.branches:
+                b_rows, out = _run_nodes(branch, x)
+                branch_rows.append(b_rows)
+                outs.append(out)
+            if node.kind == "cat":
+                x = torch.cat(outs, dim=1)
+            else:
+                terms = [x, *outs] if len(outs) == 1 else outs
+                if len({tuple(t.shape) for t in terms}) != 1:  # an add must not broadcast
+                    raise RuntimeError(f"res: shapes {[tuple(t.shape) for t in terms]} differ")
+                x = sum(terms[1:], terms[0])
+            flat = [r for b in branch_rows for r in b]
+            rows.append(
+                Row(
+                    tuple(x.shape[1:]),
+                    sum(r.trainable for r in flat),
+                    sum(r.non_trainable for r in flat),
+                    sum(r.macs for r in flat),
+                    branch_rows,
+                )
+            )
+        else:
+            row, x = _run_layer(node.layer, x)
+            rows.append(row)
+    return rows, x
+
+
+def run(network: Network) -> tuple[list[Row], torch.Tensor]:
+    """Run a zero tensor through the PyTorch rebuild of ``network``; one :class:`Row` per layer.
+
+    Raises whatever PyTorch raises for a network it cannot build or run.
+    """
+    *spatial, c = network.input_shape
+    x = torch.zeros(1, c, *spatial)
+    with torch.no_grad():
+        return _run_nodes(network.nodes, x)
