@@ -1,0 +1,336 @@
+"""Bad input, one fault per case: exit code, empty stdout, the message, and the caret's column.
+
+The table follows toml-test's habit of naming each invalid input after its one fault.  Every case
+runs in-process through typer's CliRunner (fast); a handful also run as a real subprocess; the
+unbounded ones (huge repeats, deep nesting, a 10 MB line) also go straight to
+``convcalc.analyze``, which must refuse them at once because limits are checked before anything
+is expanded.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+import pytest
+from typer.testing import CliRunner
+
+import convcalc
+from convcalc.cli import app
+
+WINDOW = 72  # a spec up to this long is shown whole above the caret
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    spec: str
+    message: str  # a substring of the error message
+    at: str | int  # the offending token: its text (first occurrence) or its offset
+    code: int = 1
+    last: bool = False  # `at` is the last occurrence of the text, not the first
+
+    @property
+    def position(self) -> int:
+        if isinstance(self.at, int):
+            return self.at
+        found = self.spec.rfind(self.at) if self.last else self.spec.find(self.at)
+        assert found >= 0, f"{self.at!r} is not in the spec"
+        return found
+
+
+IN = "28x28x1 "  # a 2-D input to put layers on
+HUGE = "9" * 5000
+BIG = 2**31 - 1
+
+CASES = [
+    # ---- empty, blank, the input shape
+    Case("empty-spec", "", "empty spec", 0),
+    Case("blank-spec", "   ", "empty spec", 0),
+    Case("only-commas", " , ,, ", "empty spec", 0),
+    Case("missing-input-shape", "conv3x8 relu", "missing input shape", "conv3x8"),
+    Case("layer-before-input", "relu 28x28x1", "missing input shape", "relu"),
+    Case("input-single-number", "28 conv3x8", "bad input shape", "28"),
+    Case("input-trailing-x", "28x28x1x relu", "bad input shape", "28x28x1x"),
+    Case("input-underscore", "28x28x1_0 relu", "bad input shape", "28x28x1_0"),
+    Case("input-negative", "-28x28x1 relu", "missing input shape", "-28x28x1"),
+    Case("input-zero-dim", "0x28x1 conv3x8", "0 is not allowed", "0x28x1"),
+    Case("input-zero-channels", "28x28x0 relu", "0 is not allowed", "28x28x0"),
+    Case("input-four-spatial-dims", "28x28x1x3x3 relu", "4 spatial dims", "28x28x1x3x3"),
+    Case("input-given-twice", IN + "28x28x1", "only once", 8),
+    Case("input-5000-nines", HUGE + "x1 relu", "larger than 2³¹−1", 0),
+    Case("input-dim-2-pow-31", "2147483648x1 relu", "larger than 2³¹−1", 0),
+    Case("input-elements-over-2-pow-31", "46341x46341x1", "larger than 2³¹−1", 0),
+    Case("input-fullwidth-digits", "２８x28x1 relu", "ASCII digits", 0),
+    # ---- numbers
+    Case("conv-filters-5000-nines", IN + "conv3x" + HUGE, "larger than 2³¹−1", "conv"),
+    Case("conv-filters-2-pow-31", IN + "conv3x2147483648", "larger than 2³¹−1", "conv"),
+    Case("conv-zero-filters", IN + "conv3x0", "0 is not allowed", "conv"),
+    Case("conv-zero-kernel", IN + "conv0x8", "0 is not allowed", "conv"),
+    Case("conv-zero-stride", IN + "conv3s0x8", "0 is not allowed", "conv"),
+    Case("conv-zero-dilation", IN + "conv3d0x8", "0 is not allowed", "conv"),
+    Case("conv-zero-groups", IN + "conv3g0x8", "0 is not allowed", "conv"),
+    Case("conv-negative-filters", IN + "conv3x-8", "unexpected 'x-8'", "conv"),
+    Case("conv-negative-padding", IN + "conv3p-1x8", "unexpected 'p-1x8'", "conv"),
+    Case("dense-zero-units", IN + "dense0", "0 is not allowed", "dense0"),
+    Case("upsample-zero", IN + "up0", "0 is not allowed", "up0"),
+    Case("dwconv-zero-multiplier", IN + "dwconv3x0", "0 is not allowed", "dwconv"),
+    Case("repeat-zero", IN + "relu*0", "0 is not allowed", "*0"),
+    Case("repeat-over-2-pow-31", IN + "relu*99999999999", "larger than 2³¹−1", "*9"),
+    Case("superscript-digit", IN + "conv³x8", "ASCII digits", "conv"),
+    Case("arabic-indic-digit", IN + "conv3x٨", "ASCII digits", "conv"),
+    Case("plus-in-number", IN + "conv+3x8", "unexpected '+3x8'", "conv"),
+    Case("underscore-in-number", IN + "conv3x1_0", "unexpected '_0'", "conv"),
+    Case("exponent-in-number", IN + "conv3e1x8", "unexpected 'e1x8'", "conv"),
+    # ---- unknown and misspelt layers
+    Case("unknown-layer", IN + "foo", "unknown layer 'foo'", "foo"),
+    Case("unknown-layer-after-commas", IN + "conv3x3s2p1x32,,pool2,,dense5,foo", "'foo'", "foo"),
+    Case("misspelt-conv", IN + "cnov3x8", "did you mean 'conv'", "cnov"),
+    Case("misspelt-maxpool", IN + "maxpol2", "did you mean 'maxpool'", "maxpol2"),
+    Case("misspelt-dropout", IN + "dropuot", "did you mean 'dropout'", "dropuot"),
+    Case("misspelt-flatten", IN + "flaten", "did you mean 'flatten'", "flaten"),
+    Case("number-on-activation", IN + "relu7", "'relu' takes no options", "relu7"),
+    Case("res-without-parens", IN + "res relu", "needs its branches in parentheses", "res"),
+    Case("cat-without-parens", IN + "cat", "needs its branches in parentheses", "cat"),
+    Case("emoji-token", IN + "🔥", "not a layer token", "🔥"),
+    # ---- duplicate options
+    Case("duplicate-stride", IN + "conv3s1s2x8", "option 's' given twice", "conv"),
+    Case("duplicate-padding", IN + "conv3p1p1x8", "option 'p' given twice", "conv"),
+    Case("duplicate-psame-pvalid", IN + "conv3psamepvalidx8", "option 'p' given twice", "conv"),
+    Case("duplicate-dilation", IN + "conv3d2d2x8", "option 'd' given twice", "conv"),
+    Case("duplicate-nb", IN + "conv3nbnbx8", "option 'nb' given twice", "conv"),
+    Case("duplicate-ceil", IN + "pool2ceilceil", "option 'ceil' given twice", "pool"),
+    # ---- options on the wrong layer
+    Case("ceil-on-conv", IN + "conv3ceilx8", "'ceil' does not apply to 'conv'", "conv"),
+    Case("op-on-conv", IN + "conv3op1x8", "'op1' does not apply to 'conv'", "conv"),
+    Case("d-on-avgpool", IN + "avgpool2d2", "does not apply to 'avgpool'", "avgpool"),
+    Case("g-on-pool", IN + "pool2g2", "'g2' does not apply to 'pool'", "pool"),
+    Case("g-on-dwconv", IN + "dwconv3g2", "'g2' does not apply to 'dwconv'", "dwconv"),
+    Case("g-on-sepconv", IN + "sepconv3g2x8", "'g2' does not apply to 'sepconv'", "sepconv"),
+    Case("stride-on-dense", IN + "dense5s2", "'s2' does not apply to 'dense'", "dense"),
+    Case("x-after-options-on-pool", IN + "pool2s2x2", "only for the conv family", "pool"),
+    # ---- filters, kernels and numbers of a token
+    Case("conv-missing-filters", IN + "conv3", "needs a kernel and a filter count", "conv"),
+    Case("conv-bare", IN + "conv", "needs a kernel and a filter count", "conv"),
+    Case("conv-trailing-x", IN + "conv3x", "unexpected 'x'", "conv"),
+    Case("conv-trailing-x-after-filters", IN + "conv3x8x", "unexpected 'x'", "conv"),
+    Case("conv-kernel-rank-3-on-2d", IN + "conv3x3x3x8", "1 or 2 numbers", "conv"),
+    Case("pool-kernel-rank-2-on-1d", "100x16 pool2x2", "takes 1 number", "pool"),
+    Case("dwconv-no-kernel", IN + "dwconv", "needs a kernel", "dwconv"),
+    Case("dwconv-two-multipliers", IN + "dwconv3s1x2x2", "one depth multiplier", "dwconv"),
+    Case("dense-no-units", IN + "dense", "takes one number", "dense"),
+    Case("dense-two-numbers", IN + "dense5x5", "takes one number", "dense"),
+    Case("zpad-no-number", IN + "zpad", "takes one number", "zpad"),
+    Case("upsample-two-numbers", IN + "up2x2", "takes one number", "up2x2"),
+    # ---- validity rules
+    Case("kernel-larger-than-input", IN + "conv29x8", "larger than the padded input", "conv"),
+    Case("dilated-kernel-too-large", IN + "conv3d14x8", "larger than the padded input", "conv"),
+    Case("pool-larger-than-input", "1x1x1 pool2", "larger than the padded input", "pool2"),
+    Case("third-conv-shrinks-below-1", "5x5x1 conv3x8 conv3x8 conv3x8", "= −1", "conv", last=True),
+    Case("deconv-output-below-1", "4x4x1 deconv1p2x8", "= 0 < 1", "deconv"),
+    Case("groups-dont-divide-input", "28x28x3 conv3g2x8", "groups g2 must divide", "conv"),
+    Case("groups-dont-divide-filters", "28x28x4 conv3g4x6", "groups g4 must divide", "conv"),
+    Case("deconv-groups-dont-divide", "28x28x3 deconv3g2x8", "groups g2 must divide", "deconv"),
+    Case("pool-padding-over-half", IN + "pool2p2", "at most half the kernel", "pool"),
+    Case("pool3-padding-2", IN + "maxpool3p2", "at most half the kernel", "maxpool"),
+    Case("output-padding-equals-stride", IN + "deconv3s2op2x8", "must be smaller", "deconv"),
+    Case("output-padding-stride-1", IN + "deconv3op1x8", "must be smaller", "deconv"),
+    Case("output-padding-with-psame", IN + "deconv3s2psameop1x8", "not psame", "deconv"),
+    Case("ceil-with-psame", IN + "pool2psameceil", "not psame", "pool"),
+    Case("dropout-rate-1", IN + "dropout1", "not in [0, 1)", "dropout"),
+    Case("dropout-rate-1.0", IN + "dropout1.0", "not in [0, 1)", "dropout"),
+    Case("dropout-rate-1.5", IN + "dropout1.5", "not in [0, 1)", "dropout"),
+    Case("dropout-rate-400-nines", IN + "dropout" + "9" * 400, "not in [0, 1)", "dropout"),
+    Case("dropout-rate-negative", IN + "dropout-0.1", "unexpected '-0.1'", "dropout"),
+    Case("dropout-rate-nan", IN + "dropoutnan", "did you mean 'dropout'", "dropout"),
+    Case("dropout-rate-inf", IN + "dropoutinf", "did you mean 'dropout'", "dropout"),
+    Case("dropout-rate-1e309", IN + "dropout1e309", "unexpected 'e309'", "dropout"),
+    Case("dropout-rate-two-dots", IN + "dropout0.5.5", "unexpected '.5'", "dropout"),
+    # ---- brackets and bars
+    Case("unclosed-paren", IN + "(relu", "never closed", "("),
+    Case("unclosed-res", IN + "res(relu", "'res(' is never closed", "res("),
+    Case("unbalanced-close", IN + "relu)", "unbalanced ')'", ")"),
+    Case("close-before-open", IN + ")(relu)", "unbalanced ')'", ")"),
+    Case("close-after-res", IN + "res(relu))", "unbalanced ')'", ")", last=True),
+    Case("bar-outside-group", IN + "relu | relu", "'|' separates branches", "|"),
+    Case("bar-first", IN + "| relu", "'|' separates branches", "|"),
+    Case("bar-in-plain-group", IN + "(relu | relu)", "not a plain group", "|"),
+    Case("repeat-with-no-count", IN + "relu*", "needs a count", "*"),
+    Case("repeat-of-nothing", IN + "*3", "there is none", "*3"),
+    # ---- limits, all refused before anything is expanded
+    Case("open-paren-100000", IN + "(" * 100_000, "longer than 64 KiB", 0),
+    Case("spec-10-MB", IN + "conv3p1x8 " * 1_000_000, "longer than 64 KiB", 0),
+    Case("spec-64-KiB-of-bytes", IN + "×" * 33_000, "longer than 64 KiB", 0),
+    Case("nesting-33-deep", IN + "(" * 33 + "relu" + ")" * 33, "more than 32 deep", 8 + 32),
+    Case("res-nesting-33-deep", IN + "res(" * 33 + "id" + ")" * 33, "more than 32", 8 + 4 * 32),
+    Case("repeat-1e9", IN + "(conv3p1x8)*1000000000", "1,000,000,000 layers", "*"),
+    Case("repeat-nested-1e6", IN + "((conv3p1x8)*1000)*1000", "1,000,000 layers", "*", last=True),
+    Case("repeat-100001", IN + "relu*100001", "limit is 100,000", "*"),
+    Case("layers-over-100000-in-sum", IN + "(relu*60000) (relu*60000)", "100,000", "(", last=True),
+    Case("layers-over-100000-in-branches", IN + "cat(relu*60000 | relu*60000)", "100,000", "cat("),
+    Case("res-branches-count-in-repeat", IN + "res(relu | relu)*50000", "150,000", "*"),
+    Case("input-65536-squared-then-up2", "65536x65536x1 up2", "larger than 2³¹−1", 0),
+    Case("upsample-over-2-pow-31", "32768x32768x1 up2", "larger than 2³¹−1", "up2"),
+    Case("filters-over-2-pow-31-elements", IN + f"conv3x{BIG}", "larger than 2³¹−1", "conv"),
+    Case("cat-channels-over-2-pow-31", "1x1x1073741824 cat(id|id)", "2³¹−1", "cat("),
+    # ---- text that must be echoed safely
+    Case("rich-markup-close-tag", IN + "pool[/]", "unexpected '[/]'", "pool"),
+    Case("rich-markup-red", IN + "[red]", "'[red]' is not a layer token", "[red]"),
+    Case("rich-markup-in-token", IN + "conv[bold]3x8", "'[bold]3x8'", "conv"),
+    Case("ansi-escape", IN + "\x1b[31mconv", "\\x1b[31mconv", 8),
+    Case("nul-in-spec", IN + "co\x00nv3x8", "co\\x00nv3x8", 8),
+    Case("delete-char", IN + "relu\x7f", "\\x7f", 8),
+    Case("zero-width-space", IN + "relu\u200b", "\\u200b", 8),
+    # ---- structure and shapes
+    Case("global-pool-on-vector", IN + "flatten gap", "needs a feature map", "gap"),
+    Case("global-pool-twice", IN + "gap gmp", "needs a feature map", "gmp"),
+    Case("pool-after-global-pool", IN + "gap pool2", "needs a feature map", "pool2"),
+    Case("conv-after-flatten", IN + "flatten conv3x8", "needs a feature map", "conv"),
+    Case("conv-after-dense", IN + "dense5 conv3x8", "needs a feature map", "conv"),
+    Case("upsample-on-vector", IN + "dense5 up2", "needs a feature map", "up2"),
+    Case("zpad-on-vector", IN + "dense5 zpad1", "needs a feature map", "zpad1"),
+    Case("res-shape-mismatch", IN + "res(conv3x8)", "res: the body gives 26×26×8", "res("),
+    Case("res-branch-mismatch", IN + "res(conv3p1x8 | conv1x4)", "they must match", "res("),
+    Case("cat-spatial-mismatch", IN + "cat(conv3x8 | conv1x4)", "all but the channels", "cat("),
+    Case("cat-rank-mismatch", IN + "cat(conv3p1x8 | flatten)", "all but the channels", "cat("),
+    Case("empty-group", IN + "()", "empty branch", ")"),
+    Case("empty-res", IN + "res()", "empty branch", ")"),
+    Case("empty-second-branch", IN + "res(relu|)", "empty branch", ")"),
+    Case("empty-first-branch", IN + "cat(|relu)", "empty branch", "|"),
+    Case("res-three-branches", IN + "res(relu|relu|relu)", "at most 2 branches", "res("),
+    Case("cat-one-branch", IN + "cat(relu)", "at least 2 branches", "cat("),
+]
+
+UNBOUNDED = [
+    c
+    for c in CASES
+    if c.id
+    in {
+        "open-paren-100000",
+        "spec-10-MB",
+        "repeat-1e9",
+        "repeat-nested-1e6",
+        "repeat-100001",
+        "layers-over-100000-in-sum",
+        "layers-over-100000-in-branches",
+        "res-branches-count-in-repeat",
+        "nesting-33-deep",
+        "input-5000-nines",
+        "conv-filters-5000-nines",
+    }
+]
+
+SUBPROCESS = ["empty-spec", "misspelt-conv", "ansi-escape", "repeat-1e9", "cat-one-branch"]
+
+runner = CliRunner()
+
+
+def escaped(text: str) -> str:
+    """What the contract asks of echoed text: control characters as \\x1b-style escapes."""
+    return "".join(
+        c if c.isprintable() else (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+        for c in text
+    )
+
+
+def _invoke(args: list[str]):
+    return runner.invoke(app, args, catch_exceptions=False)
+
+
+def _caret_column(caret_line: str) -> int:
+    assert "^" in caret_line, f"no caret in {caret_line!r}"
+    return caret_line.index("^")
+
+
+def check_text_error(case: Case, stdout: str, stderr: str, code: int) -> None:
+    assert code == case.code, stderr
+    assert stdout == ""
+    assert "Traceback" not in stderr
+    lines = stderr.rstrip("\n").split("\n")
+    assert len(lines) == 3, f"want message, spec, caret: {lines!r}"
+    head, shown, carets = lines
+    assert head.startswith("convcalc: error: ")
+    assert case.message in head
+    assert shown.startswith("  ") and carets.startswith("  ")
+    assert "\x1b" not in stderr and "\x00" not in stderr
+    column = _caret_column(carets)
+    pos = case.position
+    if len(case.spec) <= WINDOW:
+        assert shown == "  " + escaped(case.spec)  # the whole spec, indented by 2
+        assert column == 2 + pos, f"caret at {column}, token at offset {pos}"
+    else:  # windowed: the caret still sits under the token's first character
+        assert shown[column] == case.spec[pos]
+
+
+def test_the_table_is_big_and_ids_are_unique():
+    assert len(CASES) >= 80
+    assert len({c.id for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_bad_input(case: Case):
+    result = _invoke(["--", case.spec])
+    check_text_error(case, result.stdout, result.stderr, result.exit_code)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_bad_input_json(case: Case):
+    """Under --json the same error is one JSON object on stderr, stdout stays empty."""
+    result = _invoke(["--json", "--", case.spec])
+    assert result.exit_code == case.code
+    assert result.stdout == ""
+    error = json.loads(result.stderr)["error"]
+    assert set(error) == {"message", "token", "position"}
+    assert case.message in escaped(error["message"])
+    assert error["position"] == case.position
+    if error["token"]:
+        assert case.spec[error["position"] :].startswith(error["token"])
+
+
+@pytest.mark.parametrize("case", UNBOUNDED, ids=[c.id for c in UNBOUNDED])
+def test_unbounded_input_is_refused_at_once(case: Case):
+    start = time.perf_counter()
+    with pytest.raises(convcalc.ConvcalcError) as info:
+        convcalc.analyze(case.spec)
+    elapsed = time.perf_counter() - start
+    assert case.message in info.value.message
+    assert info.value.position == case.position
+    assert elapsed < 2.0, f"{elapsed:.2f} s: limits must be checked before expanding"
+
+
+def test_errors_are_value_errors_with_structure():
+    with pytest.raises(ValueError) as info:
+        convcalc.analyze("28x28x1 cnov3x8")
+    err = info.value
+    assert isinstance(err, convcalc.SpecSyntaxError)
+    assert (err.token, err.position) == ("cnov3x8", 8)
+    assert err.to_dict() == {"message": err.message, "token": "cnov3x8", "position": 8}
+
+
+def test_echoed_markup_is_printed_literally():
+    result = _invoke(["28x28x1 [red]x[/red] [bold]"])
+    assert result.exit_code == 1
+    assert "[red]x[/red]" in result.stderr
+
+
+@pytest.mark.parametrize("args", [["--frobnicate", "28x28x1 relu"], ["--dtype", "int3", "28x28x1"]])
+def test_usage_errors_exit_2(args: list[str]):
+    result = _invoke(args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("name", SUBPROCESS)
+def test_bad_input_in_a_real_process(name: str):
+    case = next(c for c in CASES if c.id == name)
+    proc = subprocess.run(
+        [sys.executable, "-m", "convcalc", "--", case.spec],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+    check_text_error(case, proc.stdout, proc.stderr, proc.returncode)

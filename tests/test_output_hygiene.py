@@ -1,0 +1,320 @@
+"""Output hygiene: escape codes only on a colour terminal, safe echoes, unwritable or closed output.
+
+These run the real program (``python -m convcalc``) in a subprocess: colour depends on whether
+stdout is a terminal (a real pty here), and /dev/full and closed pipes need real file descriptors.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+pty = pytest.importorskip("pty")
+
+CONVCALC = [sys.executable, "-m", "convcalc"]
+# a floor warning (yellow), notes (dim) and a bold header: everything rich could colour
+COLOURFUL = "28x28x1 conv3s2x8 conv3x3s2p1x32 pool2 dense5"
+BIG = "28x28x1 (conv3p1x8 relu)*5000"  # 10,000 layers: about a megabyte of output
+# rich renders about 2,000 table rows a second here, so table tests that need only more output
+# than a pipe holds (64 KiB) use 2,000 layers; the shell `| head -c1` test uses the full BIG
+MEDIUM = "28x28x1 (conv3p1x8 relu)*1000"
+ESC = "\x1b"
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("NO_COLOR", "FORCE_COLOR", "TERM", "COLORTERM", "CLICOLOR_FORCE")
+    }
+    env["TERM"] = "xterm-256color"
+    env.update(extra)
+    return env
+
+
+def _run(
+    args: list[str], env: dict[str, str] | None = None, input: str | None = None
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*CONVCALC, *args],
+        input=input,
+        stdin=None if input is not None else subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env or _env(),
+        timeout=60,
+    )
+
+
+def _run_pty(args: list[str], env: dict[str, str], stdin: str | None = None) -> tuple[int, str]:
+    """Run with stdout and stderr on a real pseudo-terminal; returns (exit code, all output)."""
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [*CONVCALC, *args],
+        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+        stdout=follower,
+        stderr=follower,
+        env=env,
+    )
+    os.close(follower)
+    if stdin is not None:
+        proc.stdin.write(stdin.encode())
+        proc.stdin.close()
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError as err:  # EIO: the child closed the terminal
+            if err.errno != errno.EIO:
+                raise
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    return proc.wait(timeout=60), b"".join(chunks).decode("utf-8", "replace")
+
+
+# --------------------------------------------------------------------------------------------
+# escape codes
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{}, {"NO_COLOR": "1"}, {"TERM": "dumb"}],
+    ids=["piped", "piped-NO_COLOR", "piped-TERM-dumb"],
+)
+@pytest.mark.parametrize("args", [[COLOURFUL], ["28x28x1 foo"]], ids=["table", "error"])
+def test_no_escape_codes_when_not_a_terminal(extra: dict[str, str], args: list[str]):
+    proc = _run(args, _env(**extra))
+    assert proc.returncode in (0, 1)
+    assert ESC not in proc.stdout
+    assert ESC not in proc.stderr
+
+
+def test_no_escape_codes_in_a_piped_batch():
+    proc = _run([], _env(), input=f"{COLOURFUL}\n28x28x1 foo\n{COLOURFUL}\n")
+    assert proc.returncode == 1
+    assert proc.stdout.count("line ") == 2
+    assert ESC not in proc.stdout + proc.stderr
+
+
+def test_colour_on_a_real_terminal():
+    code, out = _run_pty([COLOURFUL], _env())
+    assert code == 0
+    assert "\x1b[" in out
+    assert "dense5" in out
+
+
+@pytest.mark.parametrize(
+    "extra", [{"NO_COLOR": "1"}, {"TERM": "dumb"}, {"NO_COLOR": "1", "FORCE_COLOR": "1"}]
+)
+def test_no_escape_codes_on_a_terminal_when_told(extra: dict[str, str]):
+    code, out = _run_pty([COLOURFUL], _env(**extra))
+    assert code == 0
+    assert "dense5" in out
+    assert ESC not in out
+
+
+def test_batch_on_a_terminal_keeps_its_colour_per_spec():
+    code, out = _run_pty([], _env(), stdin=f"{COLOURFUL}\n28x28x1 relu\n")
+    assert code == 0
+    assert "\x1b[" in out
+    assert "line 2" in out
+
+
+# --------------------------------------------------------------------------------------------
+# text echoed from the spec
+
+
+@pytest.mark.parametrize("terminal", [False, True], ids=["piped", "pty"])
+def test_control_characters_in_errors_are_escaped(terminal: bool):
+    spec = "28x28x1 conv3x8 \x1b[31mred\x1b[0m \x07 \x9b2J"
+    if terminal:
+        code, err = _run_pty([spec], _env())
+    else:
+        proc = _run([spec])
+        code, err = proc.returncode, proc.stderr
+        assert proc.stdout == ""
+    assert code == 1
+    assert ESC not in err and "\x07" not in err and "\x9b" not in err
+    assert "\\x1b[31mred\\x1b[0m" in err
+
+
+@pytest.mark.parametrize("terminal", [False, True], ids=["piped", "pty"])
+def test_rich_markup_in_errors_is_printed_literally(terminal: bool):
+    spec = "28x28x1 conv3x8 [bold red]pool[/] [link=http://x]y[/link]"
+    if terminal:
+        code, err = _run_pty([spec], _env())
+        assert ESC not in err
+    else:
+        proc = _run([spec])
+        code, err = proc.returncode, proc.stderr
+    assert code == 1
+    assert "[bold red]pool[/]" in err
+
+
+def test_json_errors_escape_control_characters():
+    proc = _run(["--json", "28x28x1 \x1b[2Jx"])
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    assert ESC not in proc.stderr
+    assert "\x1b[2Jx" in json.loads(proc.stderr)["error"]["token"]
+
+
+def test_batch_errors_escape_control_characters():
+    proc = _run(["--jsonl"], input="28x28x1 relu\n28x28x1 \x1b[31m\n")
+    assert proc.returncode == 1
+    assert ESC not in proc.stdout + proc.stderr
+    assert "line 2" in proc.stderr and "\\x1b[31m" in proc.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# output that cannot be written
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["28x28x1 conv3x8"],
+        ["--json", "28x28x1 conv3x8"],
+        ["--jsonl", "28x28x1 conv3x8"],
+        [MEDIUM],
+        ["--jsonl", BIG],
+        ["--schema"],
+        ["--version"],
+        ["--help"],
+    ],
+    ids=["table", "json", "jsonl", "big-table", "big-jsonl", "schema", "version", "help"],
+)
+def test_dev_full_is_one_line_and_exit_74(args: list[str]):
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full on this system")
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [*CONVCALC, *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            env=_env(),
+            timeout=60,
+        )
+    assert proc.returncode == 74, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("convcalc: ")
+
+
+def test_dev_full_in_a_batch():
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full on this system")
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [*CONVCALC, "--jsonl"],
+            input="28x28x1 relu\n28x28x1 conv3x8\n",
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=_env(),
+            timeout=60,
+        )
+    assert proc.returncode == 74
+    assert len(proc.stderr.splitlines()) == 1
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "args", [[MEDIUM], ["--json", BIG], ["--jsonl", BIG]], ids=["table", "json", "jsonl"]
+)
+def test_closed_pipe_ends_quietly(args: list[str]):
+    """The reader goes away after one byte (as `| head -c1` does): exit 0 and nothing on stderr."""
+    proc = subprocess.Popen(
+        [*CONVCALC, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=_env(),
+    )
+    assert proc.stdout.read(1)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == 0, err
+    assert err == ""
+
+
+def test_closed_pipe_in_a_batch_ends_quietly():
+    proc = subprocess.Popen(
+        [*CONVCALC, "--jsonl"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.PIPE,
+        env=_env(),
+    )
+    proc.stdin.write(f"{BIG}\n".encode() * 4)
+    proc.stdin.close()
+    assert proc.stdout.read(1)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == 0, err
+    assert err == ""
+
+
+def test_head_c1_through_a_shell():
+    script = 'set -o pipefail 2>/dev/null; "$0" -m convcalc "$1" | head -c1; echo " rc=$?"'
+    proc = subprocess.run(
+        ["bash", "-c", script, sys.executable, BIG],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=60,
+    )
+    assert proc.stdout.endswith(" rc=0\n"), proc.stdout[-200:]
+    assert proc.stderr == ""
+
+
+# --------------------------------------------------------------------------------------------
+# machine formats never load the table renderer
+
+PROBE = """
+import sys
+from convcalc.cli import run
+try:
+    run(sys.argv[1:])
+except SystemExit:
+    pass
+sys.stderr.write("\\nloaded: " + " ".join(sorted(m for m in sys.modules if m.startswith("rich"))))
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "table"),
+    [
+        (["--json", COLOURFUL], None, False),
+        (["--jsonl", COLOURFUL], None, False),
+        (["--jsonl"], f"{COLOURFUL}\n28x28x1 foo\n", False),
+        (["--json", "28x28x1 foo"], None, False),
+        ([COLOURFUL], None, True),
+    ],
+    ids=["json", "jsonl", "jsonl-batch", "json-error", "table-control"],
+)
+def test_machine_formats_do_not_import_rich_table(args, stdin, table):
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        input=stdin,
+        stdin=None if stdin is not None else subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=60,
+    )
+    loaded = proc.stderr.rsplit("loaded:", 1)[1].split()
+    assert ("rich.table" in loaded) is table, loaded
