@@ -9,14 +9,24 @@ only the structure: sequences, ``res`` (add) and ``cat`` (concatenate on channel
 from __future__ import annotations
 
 from math import prod
-from typing import TYPE_CHECKING, Annotated, Literal, Optional, Union
+from typing import TYPE_CHECKING, Annotated, Literal, Optional, TypeVar, Union
 
 from pydantic import BaseModel, Field
 from typing_extensions import NotRequired, TypedDict
 
 from .errors import ConvcalcError, LimitError, ShapeError
-from .layers import DIM_NAMES, MAX_INT, AnyLayer, Layer, Shape, Window, fmt_int, fmt_shape
-from .spec import BranchNode, Network, Node, parse
+from .layers import (
+    DIM_NAMES,
+    MAX_INT,
+    AnyLayer,
+    Effect,
+    Layer,
+    Shape,
+    Window,
+    fmt_int,
+    fmt_shape,
+)
+from .spec import BranchNode, LayerNode, Network, Node, parse
 
 if TYPE_CHECKING:
     from fractions import Fraction
@@ -85,24 +95,32 @@ class LayerReport(BaseModel):
     )
 
 
-_ROW_ORDER = tuple(LayerReport.model_fields)
+def _construct(cls: type[_M], values: dict[str, object]) -> _M:
+    """``cls.model_construct(**values)`` without its loop over the fields, for the hot path.
+
+    Every field must be given, in field order (else this falls back to ``model_construct``):
+    the model then gets exactly the four attributes ``model_construct`` sets (pydantic 2), at a
+    third of the cost.  tests/test_engine_internals.py checks the two agree.
+    """
+    order = _FIELD_ORDER.get(cls)
+    if order is None:
+        order = _FIELD_ORDER[cls] = tuple(cls.model_fields)
+    if tuple(values) != order:
+        return cls.model_construct(**values)  # type: ignore[arg-type]
+    model = object.__new__(cls)
+    object.__setattr__(model, "__dict__", values)
+    object.__setattr__(model, "__pydantic_fields_set__", set(order))
+    object.__setattr__(model, "__pydantic_extra__", None)
+    object.__setattr__(model, "__pydantic_private__", None)
+    return model
+
+
+_M = TypeVar("_M", bound=BaseModel)
+_FIELD_ORDER: dict[type[BaseModel], tuple[str, ...]] = {}
 
 
 def _row(**values: object) -> LayerReport:
-    """``LayerReport.model_construct`` without its loop over the fields, for the hot path.
-
-    Every field must be given, in field order (else this falls back to ``model_construct``):
-    the row then gets exactly the four attributes ``model_construct`` sets (pydantic 2), at a
-    third of the cost, which keeps the default path as fast as before ``rf`` and ``explain``.
-    """
-    if tuple(values) != _ROW_ORDER:
-        return LayerReport.model_construct(**values)  # type: ignore[arg-type]
-    row = object.__new__(LayerReport)
-    object.__setattr__(row, "__dict__", values)
-    object.__setattr__(row, "__pydantic_fields_set__", set(_ROW_ORDER))
-    object.__setattr__(row, "__pydantic_extra__", None)
-    object.__setattr__(row, "__pydantic_private__", None)
-    return row
+    return _construct(LayerReport, values)
 
 
 class Totals(BaseModel):
@@ -266,12 +284,11 @@ class _Walk:
         }
         self.exact: _Exact | None = None  # set once a jump is fractional
 
-    def field(self, layer: Layer, shape: Shape) -> None:
-        """Move the receptive field through one layer (its window over ``shape``)."""
+    def field(self, windows: tuple[Window, ...] | None) -> None:
+        """Move the receptive field through one layer, given its windows (``rf_window``)."""
         rf = self.rf
         if isinstance(rf, str):  # global stays global
             return
-        windows = layer.rf_window(shape)
         if windows is None:
             self.rf, self.exact = "global", None
         elif windows:
@@ -290,12 +307,8 @@ class _Walk:
             if isinstance(node, BranchNode):
                 row, shape = self.branch(node, shape, path, i)
             else:
-                try:
-                    eff = node.layer.forward(shape)
-                except ConvcalcError as err:
-                    raise type(err)(err.message, node.token, node.position) from None
-                self.check_size(eff.shape, node.token, node.position)
-                self.field(node.layer, shape)
+                eff, windows = _effect(node, shape)
+                self.field(windows)
                 lines = node.layer.explain(shape, eff, self.cf) if self.explain else None
                 shape = eff.shape
                 for w in eff.warnings:
@@ -309,7 +322,7 @@ class _Walk:
                     trainable_params=eff.trainable,
                     non_trainable_params=eff.non_trainable,
                     macs=eff.macs,
-                    notes=[*node.notes, *eff.notes] if node.notes else eff.notes,
+                    notes=[*node.notes, *eff.notes],
                     layer=node.layer,
                     branches=None,
                     rf=self.rf,
@@ -421,6 +434,33 @@ class _Walk:
             )
 
 
+# What a layer does to an input shape never changes (layers are frozen), and networks and
+# batches apply the same layer to the same shape again and again (a repeated block, relu on
+# every map): remember the Effect and the receptive-field windows.  Errors are never kept, so
+# each carries its own token and position.  Bounded: cleared whole when full.
+_EFFECTS: dict[tuple[Layer, Shape], tuple[Effect, tuple[Window, ...] | None]] = {}
+_EFFECTS_SIZE = 4096
+
+
+def _effect(node: LayerNode, shape: Shape) -> tuple[Effect, tuple[Window, ...] | None]:
+    """``forward`` and ``rf_window`` of a layer on a shape, memoized.  Treat the Effect as
+    read-only: it is shared by every row that applies this layer to this shape."""
+    key = (node.layer, shape)
+    hit = _EFFECTS.get(key)
+    if hit is None:
+        layer = node.layer
+        try:
+            eff = layer.forward(shape)
+        except ConvcalcError as err:
+            raise type(err)(err.message, node.token, node.position) from None
+        _Walk.check_size(eff.shape, node.token, node.position)
+        hit = (eff, layer.rf_window(shape))
+        if len(_EFFECTS) >= _EFFECTS_SIZE:
+            _EFFECTS.clear()
+        _EFFECTS[key] = hit
+    return hit
+
+
 def propagate(network: Network, *, dtype: str = "float32", explain: bool = False) -> Report:
     """Run the shape/parameter/MAC rules over a parsed :class:`~convcalc.spec.Network`.
 
@@ -434,26 +474,32 @@ def propagate(network: Network, *, dtype: str = "float32", explain: bool = False
     non_trainable = sum(r.non_trainable_params for r in rows)
     macs = sum(r.macs for r in rows)
     size = DTYPES[dtype]
-    totals = Totals.model_construct(
-        params=trainable + non_trainable,
-        trainable_params=trainable,
-        non_trainable_params=non_trainable,
-        macs=macs,
-        flops=2 * macs,
-        output_shape=_display(out, network.channels_first),
-        activation_elements=walk.activations,
-        param_bytes=(trainable + non_trainable) * size,
-        activation_bytes=walk.activations * size,
+    totals = _construct(
+        Totals,
+        dict(
+            params=trainable + non_trainable,
+            trainable_params=trainable,
+            non_trainable_params=non_trainable,
+            macs=macs,
+            flops=2 * macs,
+            output_shape=_display(out, network.channels_first),
+            activation_elements=walk.activations,
+            param_bytes=(trainable + non_trainable) * size,
+            activation_bytes=walk.activations * size,
+        ),
     )
-    return Report.model_construct(
-        schema_version=SCHEMA_VERSION,
-        spec=network.text,
-        input_shape=_display(network.input_shape, network.channels_first),
-        channels_first=network.channels_first,
-        dtype=dtype,
-        layers=rows,
-        totals=totals,
-        warnings=walk.warnings,
+    return _construct(
+        Report,
+        dict(
+            schema_version=SCHEMA_VERSION,
+            spec=network.text,
+            input_shape=_display(network.input_shape, network.channels_first),
+            channels_first=network.channels_first,
+            dtype=dtype,
+            layers=rows,
+            totals=totals,
+            warnings=walk.warnings,
+        ),
     )
 
 

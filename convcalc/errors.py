@@ -71,7 +71,7 @@ def escape_text(text: str) -> str:
     return "".join(out)
 
 
-def _width(text: str) -> int:
+def display_width(text: str) -> int:
     """Terminal columns taken by already-escaped text (East Asian wide characters count 2)."""
     if text.isascii():
         return len(text)
@@ -89,4 +89,4 @@ def caret_lines(spec: str, position: int, length: int) -> list[str]:
     before = head + escape_text(spec[start:position])
     token = escape_text(spec[position : position + length])
     shown = before + token + escape_text(spec[position + length : end]) + tail
-    return ["  " + shown, "  " + " " * _width(before) + "^" * max(1, _width(token))]
+    return ["  " + shown, "  " + " " * display_width(before) + "^" * max(1, display_width(token))]

@@ -338,13 +338,20 @@ def parse(text: str, *, channels_first: bool = False) -> Network:
     )
 
 
+# Parsed tokens, shared across specs: a token means the same layer wherever it stands (the
+# layers are frozen), and a batch repeats its tokens (relu, bn, pool2 …).  Only successes are
+# kept, so an error still carries its own position.  Cleared whole when full: bounded, and
+# cheaper on the hot path than LRU bookkeeping.
+_TOKEN_CACHE: dict[tuple[str, int], tuple[Layer, tuple[str, ...]]] = {}
+_TOKEN_CACHE_SIZE = 4096
+
+
 class _Parser:
     def __init__(self, text: str, toks: list[_Tok], rank: int) -> None:
         self.text = text
         self.toks = toks
         self.rank = rank
         self.i = 1  # the input token is consumed
-        self.cache: dict[str, tuple[Layer, tuple[str, ...]]] = {}
 
     def parse_top(self) -> list[Node]:
         nodes, _ = self.parse_seq(0)
@@ -377,10 +384,12 @@ class _Parser:
                 )
             if tok.kind == "word":
                 self.i += 1
-                parsed = self.cache.get(tok.text)
+                parsed = _TOKEN_CACHE.get((tok.text, self.rank))
                 if parsed is None:
                     parsed = parse_layer(tok.text, tok.pos, self.rank)
-                    self.cache[tok.text] = parsed
+                    if len(_TOKEN_CACHE) >= _TOKEN_CACHE_SIZE:
+                        _TOKEN_CACHE.clear()
+                    _TOKEN_CACHE[tok.text, self.rank] = parsed
                 layer, notes = parsed
                 item: list[Node] = [LayerNode(layer, tok.text, tok.pos, notes)]  # type: ignore[arg-type]
                 item_count = 1

@@ -302,18 +302,24 @@ sys.stderr.write("\\nloaded: " + " ".join(sorted(m for m in sys.modules if m.sta
         (["--jsonl", COLOURFUL], None, False),
         (["--jsonl"], f"{COLOURFUL}\n28x28x1 foo\n", False),
         (["--json", "28x28x1 foo"], None, False),
-        ([COLOURFUL], None, True),
+        ([COLOURFUL], None, False),  # piped, the table is plain text: no rich either
+        (["--format", "markdown", COLOURFUL], None, False),
+        ([COLOURFUL], "force-colour", True),  # the control: rich draws coloured tables
     ],
-    ids=["json", "jsonl", "jsonl-batch", "json-error", "table-control"],
+    ids=["json", "jsonl", "jsonl-batch", "json-error", "table-piped", "markdown", "control"],
 )
 def test_machine_formats_do_not_import_rich_table(args, stdin, table):
+    env = _env()
+    if stdin == "force-colour":
+        stdin, env = None, {**env, "FORCE_COLOR": "1"}
+        env.pop("NO_COLOR", None)
     proc = subprocess.run(
         [sys.executable, "-c", PROBE, *args],
         input=stdin,
         stdin=None if stdin is not None else subprocess.DEVNULL,
         capture_output=True,
         text=True,
-        env=_env(),
+        env=env,
         timeout=60,
     )
     loaded = proc.stderr.rsplit("loaded:", 1)[1].split()
