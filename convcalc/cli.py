@@ -11,6 +11,7 @@ Exit codes: 0 ok · 1 an invalid spec or network (in a batch: any line) · 2 usa
 from __future__ import annotations
 
 import errno
+import gc
 import json
 import os
 import sys
@@ -475,6 +476,11 @@ SUBCOMMANDS: dict[str, typer.Typer] = {"zoo": zoo_app, "solve": solve_app}
 
 def run(argv: list[str] | None = None) -> None:
     """Console-script entry point: the typer app, with a last-resort guard against tracebacks."""
+    # A CLI process is short-lived: exempt the import-time object graph (pydantic's schemas)
+    # from the cyclic GC and collect young objects less often.  A batch allocates many acyclic
+    # reports that reference counting frees anyway (10,000 specs: 1.4–1.7 s → 1.1–1.3 s).
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
     args = sys.argv[1:] if argv is None else argv
     target, prog = app, "convcalc"
     if args and args[0] in SUBCOMMANDS:

@@ -303,16 +303,15 @@ class _Walk:
     ) -> tuple[list[LayerReport], Shape]:
         rows: list[LayerReport] = []
         for i, node in enumerate(nodes, 1):
-            path = f"{prefix}{i}"
             if isinstance(node, BranchNode):
-                row, shape = self.branch(node, shape, path, i)
+                row, shape = self.branch(node, shape, f"{prefix}{i}", i)
             else:
                 eff, windows = _effect(node, shape)
                 self.field(windows)
                 lines = node.layer.explain(shape, eff, self.cf) if self.explain else None
                 shape = eff.shape
                 for w in eff.warnings:
-                    self.warnings.append(f"layer {path} {node.token}: {w}")
+                    self.warnings.append(f"layer {prefix}{i} {node.token}: {w}")
                 row = _row(
                     index=i,
                     token=node.token,

@@ -70,7 +70,8 @@ class Network:
 # --------------------------------------------------------------------------------------------
 # lexing
 
-_LEX = re.compile(r"[\s,]+|\(|\)|\||\*[0-9]*|[^\s,()|*]+")
+# white space and commas match nothing, so finditer steps over them
+_LEX = re.compile(r"\(|\)|\||\*[0-9]*|[^\s,()|*]+")
 _INPUT = re.compile(r"[0-9]+(?:x[0-9]+)+", re.ASCII)
 _LETTERS = re.compile(r"[a-z]+", re.ASCII)
 _WORD_LETTERS = re.compile(r"[^\W\d_]+")
@@ -105,8 +106,6 @@ def _tokens(text: str) -> list[_Tok]:
     for m in _LEX.finditer(text):
         t = m.group()
         c = t[0]
-        if c.isspace() or c == ",":
-            continue
         pos = m.start()
         if c == "(":
             prev = toks[-1] if toks else None
