@@ -17,6 +17,7 @@ from typing_extensions import NotRequired, TypedDict
 from .errors import ConvcalcError, LimitError, ShapeError
 from .layers import (
     DIM_NAMES,
+    INPUT,
     MAX_INT,
     AnyLayer,
     Effect,
@@ -306,9 +307,13 @@ class _Walk:
             if isinstance(node, BranchNode):
                 row, shape = self.branch(node, shape, f"{prefix}{i}", i)
             else:
-                eff, windows = _effect(node, shape)
+                eff, windows = _effect(node, shape, self.cf)
                 self.field(windows)
                 lines = node.layer.explain(shape, eff, self.cf) if self.explain else None
+                notes = [*node.notes, *eff.notes]
+                if eff.notes and any(INPUT in n for n in eff.notes):
+                    shown = fmt_shape(tuple(_display(shape, self.cf)))
+                    notes = [n.replace(INPUT, shown) for n in notes]
                 shape = eff.shape
                 for w in eff.warnings:
                     self.warnings.append(f"layer {prefix}{i} {node.token}: {w}")
@@ -321,7 +326,7 @@ class _Walk:
                     trainable_params=eff.trainable,
                     non_trainable_params=eff.non_trainable,
                     macs=eff.macs,
-                    notes=[*node.notes, *eff.notes],
+                    notes=notes,
                     layer=node.layer,
                     branches=None,
                     rf=self.rf,
@@ -441,8 +446,9 @@ _EFFECTS: dict[tuple[Layer, Shape], tuple[Effect, tuple[Window, ...] | None]] = 
 _EFFECTS_SIZE = 4096
 
 
-def _effect(node: LayerNode, shape: Shape) -> tuple[Effect, tuple[Window, ...] | None]:
-    """``forward`` and ``rf_window`` of a layer on a shape, memoized.  Treat the Effect as
+def _effect(node: LayerNode, shape: Shape, cf: bool) -> tuple[Effect, tuple[Window, ...] | None]:
+    """``forward`` and ``rf_window`` of a layer on a shape, memoized (``cf``: the display
+    layout, for the input shape in an error message).  Treat the Effect as
     read-only: it is shared by every row that applies this layer to this shape."""
     key = (node.layer, shape)
     hit = _EFFECTS.get(key)
@@ -451,7 +457,8 @@ def _effect(node: LayerNode, shape: Shape) -> tuple[Effect, tuple[Window, ...] |
         try:
             eff = layer.forward(shape)
         except ConvcalcError as err:
-            raise type(err)(err.message, node.token, node.position) from None
+            message = err.message.replace(INPUT, fmt_shape(tuple(_display(shape, cf))))
+            raise type(err)(message, node.token, node.position) from None
         _Walk.check_size(eff.shape, node.token, node.position)
         hit = (eff, layer.rf_window(shape))
         if len(_EFFECTS) >= _EFFECTS_SIZE:

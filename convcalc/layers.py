@@ -32,6 +32,11 @@ MAX_INT = 2**31 - 1
 DIM_NAMES: dict[int, tuple[str, ...]] = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
 
+#: Stands for "the layer's input shape" in messages and notes: the engine writes the shape in
+#: the display layout (channels first or last), which a layer does not know.
+INPUT = "{input}"
+
+
 def fmt_shape(shape: Shape) -> str:
     return "×".join(str(n) for n in shape)
 
@@ -122,9 +127,7 @@ def register(cls: type[Layer]) -> type[Layer]:
 def _need_map(kind: str, shape: Shape) -> int:
     """The spatial rank of ``shape``; an error when it is a vector."""
     if len(shape) < 2:
-        raise ShapeError(
-            f"{kind} needs a feature map with spatial dims, got the vector {fmt_shape(shape)}"
-        )
+        raise ShapeError(f"{kind} needs a feature map with spatial dims, got the vector {INPUT}")
     return len(shape) - 1
 
 
@@ -143,7 +146,7 @@ def _check_kernel_rank(kind: str, kernel: tuple[int, ...], shape: Shape) -> None
     if len(kernel) != len(shape) - 1:
         raise ShapeError(
             f"{kind} kernel {fmt_shape(kernel)} does not fit the rank-{len(shape) - 1} "
-            f"input {fmt_shape(shape)}"
+            f"input {INPUT}"
         )
 
 
@@ -187,14 +190,14 @@ def _windows(
                 o -= 1
             if o < 1:
                 raise ShapeError(
-                    f"{kind} on {fmt_shape(shape)}: {name}: ⌈({w} + 2·{p} − {kern})/{stride}⌉ + 1"
+                    f"{kind} on {INPUT}: {name}: ⌈({w} + 2·{p} − {kern})/{stride}⌉ + 1"
                     f" = {num(o)} < 1"
                 )
         else:
             o = span // stride + 1
             if span < 0:
                 raise ShapeError(
-                    f"{kind} on {fmt_shape(shape)}: {name}: ⌊({w} + 2·{p} − {kern})/{stride}⌋ + 1"
+                    f"{kind} on {INPUT}: {name}: ⌊({w} + 2·{p} − {kern})/{stride}⌋ + 1"
                     f" = {num(o)}: the kernel ({eff}) is larger than the padded input ({w + 2 * p})"
                 )
             r = span % stride
@@ -697,7 +700,7 @@ class ConvTranspose(Layer):
                 o = (w - 1) * s - 2 * p + d * (f - 1) + op + 1
                 if o < 1:
                     raise ShapeError(
-                        f"{self.kind} on {fmt_shape(shape)}: {name}: ({w} − 1)·{s} − 2·{p} + "
+                        f"{self.kind} on {INPUT}: {name}: ({w} − 1)·{s} − 2·{p} + "
                         f"{d}·({f} − 1) + {op} + 1 = {num(o)} < 1"
                     )
             spatial.append(o)
@@ -878,7 +881,7 @@ class Dense(Layer):
         n_in = prod(shape)
         effect = Effect(shape=(self.units,))
         if len(shape) > 1:
-            effect.notes.append(f"flattened {fmt_shape(shape)} = {fmt_int(n_in)} first")
+            effect.notes.append(f"flattened {INPUT} = {fmt_int(n_in)} first")
         effect.trainable = (n_in + self.bias) * self.units
         effect.macs = n_in * self.units
         return effect

@@ -220,3 +220,14 @@ def test_conv3x3_notes_how_it_was_read() -> None:
     assert r.layers[0].output_shape == [26, 26, 3]
     assert "kernel 3, 3 filters" in r.layers[0].notes[0]
     assert r.layers[1].notes == []
+
+
+def test_channels_first_messages_and_notes_use_the_display_layout() -> None:
+    # the input 1×5×5 is C×H×W: an error must show it that way, not as 5×5×1
+    with pytest.raises(ShapeError) as info:
+        convcalc.analyze("1x5x5 conv7x7x8", channels_first=True)
+    assert info.value.message.startswith("conv on 1×5×5: H:")
+    r = convcalc.analyze("1x28x28 conv3x3s2p1x32 pool2 dense5", channels_first=True)
+    assert r.layers[2].notes == ["flattened 32×7×7 = 1,568 first"]
+    r = convcalc.analyze("28x28x1 conv3x3s2p1x32 pool2 dense5")
+    assert r.layers[2].notes == ["flattened 7×7×32 = 1,568 first"]
