@@ -382,75 +382,115 @@ def _params_line(per: str, filters: int, bias: bool, total: int) -> str:
 _CONV_OPTS = frozenset({"s", "p", "d", "nb"})
 
 
-@register
-class Conv(Layer):
-    """``conv``: nn.Conv{1,2,3}d / Keras ConvND."""
+class _ConvFamily(Layer):
+    """What conv, dwconv, sepconv and deconv share: a kernel per spatial dim that slides with
+    one stride, padding and dilation, and an optional bias.  Not registered itself."""
 
-    NAMES = ("conv",)
-    OPTIONS = _CONV_OPTS | {"g"}
+    OPTIONS = _CONV_OPTS
     NUMBERS = "ints"
     TRAILING_X = True
+    #: the last x-number is the filter count (all but dwconv)
+    FILTER_COUNT: ClassVar[bool] = True
 
-    kind: Literal["conv"] = "conv"
+    kind: str
     kernel: tuple[int, ...]
-    filters: int
     stride: int = 1
     padding: Padding = 0
     dilation: int = 1
-    groups: int = 1
     bias: bool = True
 
-    @classmethod
-    def from_token(cls, name: str, nums: list[int], opts: dict[str, object], rank: int) -> Conv:
+    @staticmethod
+    def kernel_and_filters(
+        name: str, nums: list[int], opts: dict[str, object], rank: int
+    ) -> tuple[tuple[int, ...], int]:
+        """All the x-numbers in order (after the options too): the last is the filter count."""
         nums = nums + opts.get("x", [])  # type: ignore[operator]
         if len(nums) < 2:
             raise SpecSyntaxError(
                 f"'{name}' needs a kernel and a filter count, e.g. {name}3x3x32 "
                 "(the last x-number is the filter count)"
             )
-        return cls(
-            kernel=_kernel(name, nums[:-1], rank),
-            filters=nums[-1],
-            stride=opts.get("s", 1),
-            padding=_padding(opts),
-            dilation=opts.get("d", 1),
-            groups=opts.get("g", 1),
-            bias="nb" not in opts,
-        )
+        return _kernel(name, nums[:-1], rank), nums[-1]
+
+    @staticmethod
+    def sliding_options(opts: dict[str, object]) -> dict[str, object]:
+        """The stride, padding, dilation and bias fields from a token's options."""
+        return {
+            "stride": opts.get("s", 1),
+            "padding": _padding(opts),
+            "dilation": opts.get("d", 1),
+            "bias": "nb" not in opts,
+        }
 
     @classmethod
     def reading_notes(
         cls, name: str, nums: list[int], opts: dict[str, object], rank: int
     ) -> list[str]:
         # conv3x3 reads as kernel 3 with 3 filters, which is rarely what was meant
-        if rank >= 2 and len(nums) == 2 and nums[0] == nums[1] and "x" not in opts:
+        if (
+            cls.FILTER_COUNT
+            and rank >= 2
+            and len(nums) == 2
+            and nums[0] == nums[1]
+            and "x" not in opts
+        ):
             k = nums[0]
             return [f"read as kernel {k}, {k} filters: write {name}{k}x{k}xN for N filters"]
         return []
 
-    def forward(self, shape: Shape) -> Effect:
+    @property
+    def strides(self) -> tuple[int, ...]:
+        return (self.stride,) * len(self.kernel)
+
+    def spatial(self, shape: Shape, effect: Effect) -> list[int]:
+        """Output spatial sizes (floor rule, psame notes, floor warnings into ``effect``)."""
         _need_map(self.kind, shape)
         _check_kernel_rank(self.kind, self.kernel, shape)
-        c_in = shape[-1]
-        _check_groups(self.kind, self.groups, c_in, self.filters)
-        effect = Effect(shape=())
-        strides = (self.stride,) * len(self.kernel)
-        spatial = _windows(
-            self.kind, shape, self.kernel, strides, self.padding, self.dilation, False, effect
+        return _windows(
+            self.kind, shape, self.kernel, self.strides, self.padding, self.dilation, False, effect
         )
+
+    def rf_window(self, shape: Shape) -> tuple[Window, ...]:
+        return _sliding(shape, self.kernel, self.strides, self.padding, self.dilation)
+
+    def window_lines(self, shape: Shape) -> list[str]:
+        return _window_lines(shape, self.kernel, self.strides, self.padding, self.dilation, False)
+
+
+@register
+class Conv(_ConvFamily):
+    """``conv``: nn.Conv{1,2,3}d / Keras ConvND."""
+
+    NAMES = ("conv",)
+    OPTIONS = _CONV_OPTS | {"g"}
+
+    kind: Literal["conv"] = "conv"
+    filters: int
+    groups: int = 1
+
+    @classmethod
+    def from_token(cls, name: str, nums: list[int], opts: dict[str, object], rank: int) -> Conv:
+        kernel, filters = cls.kernel_and_filters(name, nums, opts, rank)
+        return cls(
+            kernel=kernel,
+            filters=filters,
+            groups=opts.get("g", 1),
+            **cls.sliding_options(opts),  # type: ignore[arg-type]
+        )
+
+    def forward(self, shape: Shape) -> Effect:
+        c_in = shape[-1]
+        effect = Effect(shape=())
+        spatial = self.spatial(shape, effect)
+        _check_groups(self.kind, self.groups, c_in, self.filters)
         effect.shape = (*spatial, self.filters)
         k = prod(self.kernel)
         effect.trainable = k * (c_in // self.groups) * self.filters + self.filters * self.bias
         effect.macs = prod(effect.shape) * k * (c_in // self.groups)
         return effect
 
-    def rf_window(self, shape: Shape) -> tuple[Window, ...]:
-        strides = (self.stride,) * len(self.kernel)
-        return _sliding(shape, self.kernel, strides, self.padding, self.dilation)
-
     def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
-        strides = (self.stride,) * len(self.kernel)
-        dims = _window_lines(shape, self.kernel, strides, self.padding, self.dilation, False)
+        dims = self.window_lines(shape)
         lines = _layout(dims, f"C: {_n(self.filters)} filters", channels_first)
         per = _per_filter(self.kernel, shape[-1], self.groups, channels_first)
         lines.append(_params_line(per, self.filters, self.bias, effect.trainable))
@@ -460,21 +500,14 @@ class Conv(Layer):
 
 
 @register
-class DepthwiseConv(Layer):
+class DepthwiseConv(_ConvFamily):
     """``dwconv``: a conv with groups = C_in and C_in·m filters (Keras DepthwiseConv2D)."""
 
     NAMES = ("dwconv",)
-    OPTIONS = _CONV_OPTS
-    NUMBERS = "ints"
-    TRAILING_X = True
+    FILTER_COUNT = False
 
     kind: Literal["dwconv"] = "dwconv"
-    kernel: tuple[int, ...]
     multiplier: int = 1
-    stride: int = 1
-    padding: Padding = 0
-    dilation: int = 1
-    bias: bool = True
 
     @classmethod
     def from_token(
@@ -493,34 +526,21 @@ class DepthwiseConv(Layer):
         return cls(
             kernel=_kernel(name, nums, rank),
             multiplier=multiplier,
-            stride=opts.get("s", 1),
-            padding=_padding(opts),
-            dilation=opts.get("d", 1),
-            bias="nb" not in opts,
+            **cls.sliding_options(opts),  # type: ignore[arg-type]
         )
 
     def forward(self, shape: Shape) -> Effect:
-        _need_map(self.kind, shape)
-        _check_kernel_rank(self.kind, self.kernel, shape)
-        c_out = shape[-1] * self.multiplier
         effect = Effect(shape=())
-        strides = (self.stride,) * len(self.kernel)
-        spatial = _windows(
-            self.kind, shape, self.kernel, strides, self.padding, self.dilation, False, effect
-        )
+        spatial = self.spatial(shape, effect)
+        c_out = shape[-1] * self.multiplier
         effect.shape = (*spatial, c_out)
         k = prod(self.kernel)
         effect.trainable = k * c_out + c_out * self.bias
         effect.macs = prod(effect.shape) * k
         return effect
 
-    def rf_window(self, shape: Shape) -> tuple[Window, ...]:
-        strides = (self.stride,) * len(self.kernel)
-        return _sliding(shape, self.kernel, strides, self.padding, self.dilation)
-
     def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
-        strides = (self.stride,) * len(self.kernel)
-        dims = _window_lines(shape, self.kernel, strides, self.padding, self.dilation, False)
+        dims = self.window_lines(shape)
         c_in, m = shape[-1], self.multiplier
         c_out = _n(c_in) if m == 1 else f"{_n(c_in)}·{_n(m)}"
         channels = (
@@ -540,52 +560,26 @@ class DepthwiseConv(Layer):
 
 
 @register
-class SeparableConv(Layer):
+class SeparableConv(_ConvFamily):
     """``sepconv``: Keras SeparableConv2D — depthwise (no bias) then a 1×1 conv (with bias)."""
 
     NAMES = ("sepconv",)
-    OPTIONS = _CONV_OPTS
-    NUMBERS = "ints"
-    TRAILING_X = True
-
-    @classmethod
-    def reading_notes(
-        cls, name: str, nums: list[int], opts: dict[str, object], rank: int
-    ) -> list[str]:
-        return Conv.reading_notes(name, nums, opts, rank)
 
     kind: Literal["sepconv"] = "sepconv"
-    kernel: tuple[int, ...]
     filters: int
     multiplier: int = 1
-    stride: int = 1
-    padding: Padding = 0
-    dilation: int = 1
-    bias: bool = True
 
     @classmethod
     def from_token(
         cls, name: str, nums: list[int], opts: dict[str, object], rank: int
     ) -> SeparableConv:
-        conv = Conv.from_token(name, nums, opts, rank)
-        return cls(
-            kernel=conv.kernel,
-            filters=conv.filters,
-            stride=conv.stride,
-            padding=conv.padding,
-            dilation=conv.dilation,
-            bias=conv.bias,
-        )
+        kernel, filters = cls.kernel_and_filters(name, nums, opts, rank)
+        return cls(kernel=kernel, filters=filters, **cls.sliding_options(opts))  # type: ignore[arg-type]
 
     def forward(self, shape: Shape) -> Effect:
-        _need_map(self.kind, shape)
-        _check_kernel_rank(self.kind, self.kernel, shape)
-        c_mid = shape[-1] * self.multiplier
         effect = Effect(shape=())
-        strides = (self.stride,) * len(self.kernel)
-        spatial = _windows(
-            self.kind, shape, self.kernel, strides, self.padding, self.dilation, False, effect
-        )
+        spatial = self.spatial(shape, effect)
+        c_mid = shape[-1] * self.multiplier
         effect.shape = (*spatial, self.filters)
         k = prod(self.kernel)
         positions = prod(spatial)
@@ -593,13 +587,8 @@ class SeparableConv(Layer):
         effect.macs = positions * c_mid * k + positions * c_mid * self.filters
         return effect
 
-    def rf_window(self, shape: Shape) -> tuple[Window, ...]:
-        strides = (self.stride,) * len(self.kernel)
-        return _sliding(shape, self.kernel, strides, self.padding, self.dilation)
-
     def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
-        strides = (self.stride,) * len(self.kernel)
-        dims = _window_lines(shape, self.kernel, strides, self.padding, self.dilation, False)
+        dims = self.window_lines(shape)
         lines = _layout(dims, f"C: {_n(self.filters)} filters", channels_first)
         c_in, m = shape[-1], self.multiplier
         mid = _n(c_in) if m == 1 else f"{_n(c_in)}·{_n(m)}"
@@ -615,53 +604,38 @@ class SeparableConv(Layer):
 
 
 @register
-class ConvTranspose(Layer):
+class ConvTranspose(_ConvFamily):
     """``deconv`` / ``convt``: nn.ConvTranspose{1,2,3}d; ``psame`` follows Keras (output W·S)."""
 
     NAMES = ("deconv", "convt")
     OPTIONS = _CONV_OPTS | {"g", "op"}
-    NUMBERS = "ints"
-    TRAILING_X = True
-
-    @classmethod
-    def reading_notes(
-        cls, name: str, nums: list[int], opts: dict[str, object], rank: int
-    ) -> list[str]:
-        return Conv.reading_notes(name, nums, opts, rank)
 
     kind: Literal["deconv"] = "deconv"
-    kernel: tuple[int, ...]
     filters: int
-    stride: int = 1
-    padding: Padding = 0
     output_padding: int = 0
-    dilation: int = 1
     groups: int = 1
-    bias: bool = True
 
     @classmethod
     def from_token(
         cls, name: str, nums: list[int], opts: dict[str, object], rank: int
     ) -> ConvTranspose:
-        conv = Conv.from_token(name, nums, opts, rank)
-        stride, dilation = conv.stride, conv.dilation
+        kernel, filters = cls.kernel_and_filters(name, nums, opts, rank)
+        sliding = cls.sliding_options(opts)
+        stride, dilation = sliding["stride"], sliding["dilation"]
         op = opts.get("op", 0)
-        if conv.padding == "same" and "op" in opts:
+        if sliding["padding"] == "same" and "op" in opts:
             raise SpecSyntaxError(f"'{name}': op goes with an explicit padding p<n>, not psame")
-        if op >= max(stride, dilation):  # type: ignore[operator]
+        if op >= max(stride, dilation):  # type: ignore[operator, type-var]
             raise SpecSyntaxError(
                 f"'{name}': output padding op{op} must be smaller than max(stride, dilation) = "
-                f"{max(stride, dilation)}"
+                f"{max(stride, dilation)}"  # type: ignore[type-var]
             )
         return cls(
-            kernel=conv.kernel,
-            filters=conv.filters,
-            stride=stride,
-            padding=conv.padding,
-            output_padding=op,
-            dilation=dilation,
-            groups=conv.groups,
-            bias=conv.bias,
+            kernel=kernel,
+            filters=filters,
+            output_padding=op,  # type: ignore[arg-type]
+            groups=opts.get("g", 1),  # type: ignore[arg-type]
+            **sliding,  # type: ignore[arg-type]
         )
 
     def torch_padding(self, f: int) -> tuple[int, int, int]:
