@@ -38,7 +38,8 @@ HELP = (
     "line is read from stdin; blank lines and # comments are skipped. The README teaches the "
     "whole language.\n\n"
     "Model zoo: convcalc zoo lists well-known networks; convcalc --model resnet18 analyzes "
-    "one.\n\n"
+    "one. Sizes: convcalc solve 28 14 --kernel 3 lists the strides and paddings that take 28 "
+    "to 14 (convcalc solve --help).\n\n"
     "Exit codes: 0 ok; 1 invalid spec or network (in a batch: any line); 2 usage error; "
     "70 internal error; 74 output not writable."
 )
