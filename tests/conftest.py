@@ -5,6 +5,15 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# CI gates a landing, so its Hypothesis runs are reproducible (derandomized: the same examples
+# every run); local runs stay random and keep exploring.  The machines are shared and noisy:
+# no deadlines, and no "too slow" health check.
+_SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+settings.register_profile("ci", derandomize=True, deadline=None, suppress_health_check=_SLOW_OK)
+settings.register_profile("dev", deadline=None, suppress_health_check=_SLOW_OK)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 def require_torch():

@@ -169,7 +169,7 @@ def closed_form(windows: list[list[tuple[int, int, int]]], rank: int) -> dict[st
     return out
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
 @given(chains(), st.integers(16, 200))
 def test_matches_the_closed_form(chain, size: int) -> None:
     rank, layers = chain
@@ -280,7 +280,7 @@ def torch_specs(draw):
 
 
 @TORCH_WARNINGS
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(torch_specs())
 def test_extent_equals_the_field_hypothesis(spec: str) -> None:
     require_torch()
@@ -336,7 +336,7 @@ def upsampling_specs(draw):
 
 
 @TORCH_WARNINGS
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 @given(upsampling_specs())
 def test_upsampling_upper_bound_hypothesis(spec: str) -> None:
     require_torch()
