@@ -9,14 +9,12 @@ only the structure: sequences, ``res`` (add) and ``cat`` (concatenate on channel
 from __future__ import annotations
 
 from math import prod
-from typing import TYPE_CHECKING, Annotated, Literal, Optional, TypeVar, Union
+from typing import Literal, Optional, TypeVar, Union
 
 from pydantic import BaseModel, Field
-from typing_extensions import NotRequired, TypedDict
 
 from .errors import ConvcalcError, LimitError, ShapeError
 from .layers import (
-    DIM_NAMES,
     INPUT,
     MAX_INT,
     AnyLayer,
@@ -27,10 +25,16 @@ from .layers import (
     fmt_int,
     fmt_shape,
 )
+from .receptive import (
+    Exact,
+    ReceptiveField,
+    State,
+    merge,
+    step_exact,
+    step_fast,
+    to_exact,
+)
 from .spec import BranchNode, LayerNode, Network, Node, parse
-
-if TYPE_CHECKING:
-    from fractions import Fraction
 
 __all__ = ["DTYPES", "LayerReport", "Report", "Totals", "analyze", "propagate"]
 
@@ -44,28 +48,6 @@ DTYPES: dict[str, int] = {
     "int8": 1,
 }
 """Bytes per element of each ``--dtype``."""
-
-
-Number = Union[int, float]
-
-
-class ReceptiveField(TypedDict):
-    """The receptive field of a layer's output units, per spatial dim (D, H, W order).
-
-    The recurrence of Araujo et al. (Distill, 2019) in input-pixel units, pixel centres at
-    0, 1, 2, …: ``size += (k − 1)·jump``, ``start += ((k − 1)/2 − pad)·jump``, ``jump ·= stride``
-    with k the dilated kernel and pad the padding before.  After an upsample or a transposed
-    conv the jump is fractional (jump/f): the kernel slides on an f-times finer grid, and the
-    size is then an upper bound that may be fractional.
-    """
-
-    # A TypedDict, not a model: one is built per row on the default path, and a dict is cheap.
-    size: Annotated[list[Number], Field(description="input pixels one output unit can see")]
-    jump: Annotated[list[Number], Field(description="input pixels between neighbouring units")]
-    start: Annotated[list[Number], Field(description="centre of the first unit, input coords")]
-    notes: NotRequired[
-        Annotated[list[str], Field(description="res/cat: where the branches' fields disagree")]
-    ]
 
 
 class LayerReport(BaseModel):
@@ -155,120 +137,6 @@ def _display(shape: Shape, channels_first: bool) -> list[int]:
     return list(shape)
 
 
-# Receptive fields run alongside the shapes.  On the default path the JSON view itself is the
-# state: ints, and half-integer floats for window centres (exact far beyond any real network).
-# Once an upsample or a transposed conv makes a jump fractional, a branch of the walk switches
-# to fractions.Fraction (imported only then) and derives the view from it.
-_Exact = tuple[list["Fraction"], list["Fraction"], list["Fraction"]]  # sizes, jumps, starts
-
-
-def _rf_fast(rf: ReceptiveField, windows: tuple[Window, ...]) -> ReceptiveField | None:
-    """size += (k − 1)·jump, start += ((k − 1)/2 − pad)·jump, jump ·= stride, in ints and
-    half-integer floats.  None when the fractions are needed: a window on a finer grid, or a
-    start past what a float holds exactly.  Unchanged lists are shared with the previous row."""
-    sizes, jumps, starts = [], [], []
-    for r, j, c, (k, stride, pad, up) in zip(rf["size"], rf["jump"], rf["start"], windows):
-        if up != 1:
-            return None
-        sizes.append(r + (k - 1) * j)
-        m = (k - 1 - 2 * pad) * j
-        if m:
-            c = c + (m >> 1) if not m & 1 else c + m / 2
-            if type(c) is float:
-                if abs(c) > 2**50:
-                    return None
-                if c.is_integer():
-                    c = int(c)
-        starts.append(c)
-        jumps.append(j * stride)
-    return {
-        "size": sizes,
-        "jump": rf["jump"] if jumps == rf["jump"] else jumps,
-        "start": rf["start"] if starts == rf["start"] else starts,
-    }
-
-
-def _to_exact(rf: ReceptiveField) -> _Exact:
-    from fractions import Fraction
-
-    return (
-        [Fraction(x) for x in rf["size"]],
-        [Fraction(x) for x in rf["jump"]],
-        [Fraction(x) for x in rf["start"]],
-    )
-
-
-def _rf_exact(exact: _Exact, windows: tuple[Window, ...]) -> tuple[_Exact, ReceptiveField]:
-    """The same recurrence in fractions; a window with ``up`` > 1 slides on a finer grid."""
-    sizes, jumps, starts = [], [], []
-    for r, j, c, (k, stride, pad, up) in zip(*exact, windows):
-        j /= up
-        sizes.append(r + (k - 1) * j)
-        starts.append(c + ((k - 1) / 2 - pad) * j)
-        jumps.append(j * stride)
-    exact = (sizes, jumps, starts)
-    return exact, _view(exact)
-
-
-def _plain(x: Number) -> Number:
-    """An int, or a float for a fraction that is not whole (JSON has no fractions)."""
-    if isinstance(x, (int, float)):
-        return int(x) if isinstance(x, float) and x.is_integer() else x
-    return int(x) if x.denominator == 1 else float(x)
-
-
-def _view(exact: _Exact) -> ReceptiveField:
-    sizes, jumps, starts = exact
-    return {
-        "size": [_plain(x) for x in sizes],
-        "jump": [_plain(x) for x in jumps],
-        "start": [_plain(x) for x in starts],
-    }
-
-
-def fmt_number(x: Number) -> str:
-    """5 → '5', 1568 → '1,568', 2.5 → '2.5', 1/3 → '0.333'."""
-    x = _plain(x)
-    if isinstance(x, int):
-        return fmt_int(x)
-    return f"{x:,.3f}".rstrip("0").rstrip(".")
-
-
-_State = tuple[Union[ReceptiveField, Literal["global"]], Optional[_Exact]]
-
-
-def _rf_merge(states: list[_State], labels: list[str] | None) -> tuple[_State, list[str]]:
-    """res/cat: per dim the largest field of the branches, and notes where they disagree.
-
-    ``labels`` None: no notes (``res(BODY)``, whose skip always sees less than the body).
-    """
-    if any(rf == "global" for rf, _ in states):
-        return ("global", None), []
-    views: list[ReceptiveField] = [rf for rf, _ in states]  # type: ignore[misc]
-    rank = len(views[0]["size"])
-    names = DIM_NAMES[rank]
-    best = [max(range(len(views)), key=lambda b, d=d: views[b]["size"][d]) for d in range(rank)]
-    merged: ReceptiveField = {
-        part: [views[best[d]][part][d] for d in range(rank)]  # type: ignore[misc]
-        for part in ("size", "jump", "start")
-    }
-    notes = []
-    for d in range(rank if labels else 0):
-        sizes = [v["size"][d] for v in views]
-        jumps = [v["jump"][d] for v in views]
-        if len(set(sizes)) > 1 or len(set(jumps)) > 1:
-            seen = ", ".join(f"{fmt_number(x)} ({lb})" for lb, x in zip(labels, sizes))
-            text = f"RF {names[d]}: the branches see {seen}; the largest is kept"
-            if len(set(jumps)) > 1:
-                text += f" (their jumps differ: {', '.join(fmt_number(x) for x in jumps)})"
-            notes.append(text)
-    exact = None
-    if any(e is not None for _, e in states):
-        exacts = [e if e is not None else _to_exact(v) for v, (_, e) in zip(views, states)]
-        exact = tuple([exacts[best[d]][part][d] for d in range(rank)] for part in range(3))
-    return (merged, exact), notes  # type: ignore[return-value]
-
-
 class _Walk:
     """State of one propagation: the layout, the warnings, the activation element count, and
     the receptive field of the current position."""
@@ -283,7 +151,7 @@ class _Walk:
             "jump": [1] * rank,
             "start": [0] * rank,
         }
-        self.exact: _Exact | None = None  # set once a jump is fractional
+        self.exact: Exact | None = None  # set once a jump is fractional
 
     def field(self, windows: tuple[Window, ...] | None) -> None:
         """Move the receptive field through one layer, given its windows (``rf_window``)."""
@@ -293,11 +161,11 @@ class _Walk:
         if windows is None:
             self.rf, self.exact = "global", None
         elif windows:
-            fast = _rf_fast(rf, windows) if self.exact is None else None
+            fast = step_fast(rf, windows) if self.exact is None else None
             if fast is not None:
                 self.rf = fast
             else:
-                self.exact, self.rf = _rf_exact(self.exact or _to_exact(rf), windows)
+                self.exact, self.rf = step_exact(self.exact or to_exact(rf), windows)
 
     def run(
         self, nodes: tuple[Node, ...], shape: Shape, prefix: str
@@ -341,8 +209,8 @@ class _Walk:
     ) -> tuple[LayerReport, Shape]:
         outs: list[Shape] = []
         branch_rows: list[list[LayerReport]] = []
-        state_in: _State = (self.rf, self.exact)
-        states: list[_State] = []
+        state_in: State = (self.rf, self.exact)
+        states: list[State] = []
         for b, nodes in enumerate(node.branches, 1):
             self.rf, self.exact = state_in
             rows, out = self.run(nodes, shape, f"{path}.{b}.")
@@ -384,7 +252,7 @@ class _Walk:
         if len(states) == 1:  # res(BODY): the skip, the input itself, is the other branch
             labels = None
             states.append(state_in)
-        (self.rf, self.exact), rf_notes = _rf_merge(states, labels)
+        (self.rf, self.exact), rf_notes = merge(states, labels)
         row = _row(
             index=index,
             token=node.token,

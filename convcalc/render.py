@@ -13,8 +13,9 @@ import os
 import re
 from typing import TextIO
 
-from .engine import LayerReport, Report, fmt_number
+from .engine import LayerReport, Report
 from .errors import ConvcalcError, display_width
+from .receptive import fmt_number
 
 __all__ = [
     "SINKS",

@@ -1,0 +1,166 @@
+"""Receptive fields: the recurrence of Araujo et al. (Distill, 2019) run alongside the shapes.
+
+Each layer kind gives its own windows (``Layer.rf_window`` in ``layers.py``); this module only
+moves a field through them and merges the fields of ``res``/``cat`` branches.  ``engine.py``
+calls it once per row.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Literal, Optional, Union
+
+from pydantic import Field
+from typing_extensions import NotRequired, TypedDict
+
+from .layers import DIM_NAMES, Window, fmt_int
+
+if TYPE_CHECKING:
+    from fractions import Fraction
+
+__all__ = [
+    "Exact",
+    "Number",
+    "ReceptiveField",
+    "State",
+    "fmt_number",
+    "merge",
+    "step_exact",
+    "step_fast",
+    "to_exact",
+]
+
+
+Number = Union[int, float]
+
+
+class ReceptiveField(TypedDict):
+    """The receptive field of a layer's output units, per spatial dim (D, H, W order).
+
+    The recurrence of Araujo et al. (Distill, 2019) in input-pixel units, pixel centres at
+    0, 1, 2, …: ``size += (k − 1)·jump``, ``start += ((k − 1)/2 − pad)·jump``, ``jump ·= stride``
+    with k the dilated kernel and pad the padding before.  After an upsample or a transposed
+    conv the jump is fractional (jump/f): the kernel slides on an f-times finer grid, and the
+    size is then an upper bound that may be fractional.
+    """
+
+    # A TypedDict, not a model: one is built per row on the default path, and a dict is cheap.
+    size: Annotated[list[Number], Field(description="input pixels one output unit can see")]
+    jump: Annotated[list[Number], Field(description="input pixels between neighbouring units")]
+    start: Annotated[list[Number], Field(description="centre of the first unit, input coords")]
+    notes: NotRequired[
+        Annotated[list[str], Field(description="res/cat: where the branches' fields disagree")]
+    ]
+
+
+# Receptive fields run alongside the shapes.  On the default path the JSON view itself is the
+# state: ints, and half-integer floats for window centres (exact far beyond any real network).
+# Once an upsample or a transposed conv makes a jump fractional, a branch of the walk switches
+# to fractions.Fraction (imported only then) and derives the view from it.
+Exact = tuple[list["Fraction"], list["Fraction"], list["Fraction"]]  # sizes, jumps, starts
+
+
+def step_fast(rf: ReceptiveField, windows: tuple[Window, ...]) -> ReceptiveField | None:
+    """size += (k − 1)·jump, start += ((k − 1)/2 − pad)·jump, jump ·= stride, in ints and
+    half-integer floats.  None when the fractions are needed: a window on a finer grid, or a
+    start past what a float holds exactly.  Unchanged lists are shared with the previous row."""
+    sizes, jumps, starts = [], [], []
+    for r, j, c, (k, stride, pad, up) in zip(rf["size"], rf["jump"], rf["start"], windows):
+        if up != 1:
+            return None
+        sizes.append(r + (k - 1) * j)
+        m = (k - 1 - 2 * pad) * j
+        if m:
+            c = c + (m >> 1) if not m & 1 else c + m / 2
+            if type(c) is float:
+                if abs(c) > 2**50:
+                    return None
+                if c.is_integer():
+                    c = int(c)
+        starts.append(c)
+        jumps.append(j * stride)
+    return {
+        "size": sizes,
+        "jump": rf["jump"] if jumps == rf["jump"] else jumps,
+        "start": rf["start"] if starts == rf["start"] else starts,
+    }
+
+
+def to_exact(rf: ReceptiveField) -> Exact:
+    from fractions import Fraction
+
+    return (
+        [Fraction(x) for x in rf["size"]],
+        [Fraction(x) for x in rf["jump"]],
+        [Fraction(x) for x in rf["start"]],
+    )
+
+
+def step_exact(exact: Exact, windows: tuple[Window, ...]) -> tuple[Exact, ReceptiveField]:
+    """The same recurrence in fractions; a window with ``up`` > 1 slides on a finer grid."""
+    sizes, jumps, starts = [], [], []
+    for r, j, c, (k, stride, pad, up) in zip(*exact, windows):
+        j /= up
+        sizes.append(r + (k - 1) * j)
+        starts.append(c + ((k - 1) / 2 - pad) * j)
+        jumps.append(j * stride)
+    exact = (sizes, jumps, starts)
+    return exact, _view(exact)
+
+
+def _plain(x: Number) -> Number:
+    """An int, or a float for a fraction that is not whole (JSON has no fractions)."""
+    if isinstance(x, (int, float)):
+        return int(x) if isinstance(x, float) and x.is_integer() else x
+    return int(x) if x.denominator == 1 else float(x)
+
+
+def _view(exact: Exact) -> ReceptiveField:
+    sizes, jumps, starts = exact
+    return {
+        "size": [_plain(x) for x in sizes],
+        "jump": [_plain(x) for x in jumps],
+        "start": [_plain(x) for x in starts],
+    }
+
+
+def fmt_number(x: Number) -> str:
+    """5 → '5', 1568 → '1,568', 2.5 → '2.5', 1/3 → '0.333'."""
+    x = _plain(x)
+    if isinstance(x, int):
+        return fmt_int(x)
+    return f"{x:,.3f}".rstrip("0").rstrip(".")
+
+
+State = tuple[Union[ReceptiveField, Literal["global"]], Optional[Exact]]
+
+
+def merge(states: list[State], labels: list[str] | None) -> tuple[State, list[str]]:
+    """res/cat: per dim the largest field of the branches, and notes where they disagree.
+
+    ``labels`` None: no notes (``res(BODY)``, whose skip always sees less than the body).
+    """
+    if any(rf == "global" for rf, _ in states):
+        return ("global", None), []
+    views: list[ReceptiveField] = [rf for rf, _ in states]  # type: ignore[misc]
+    rank = len(views[0]["size"])
+    names = DIM_NAMES[rank]
+    best = [max(range(len(views)), key=lambda b, d=d: views[b]["size"][d]) for d in range(rank)]
+    merged: ReceptiveField = {
+        part: [views[best[d]][part][d] for d in range(rank)]  # type: ignore[misc]
+        for part in ("size", "jump", "start")
+    }
+    notes = []
+    for d in range(rank if labels else 0):
+        sizes = [v["size"][d] for v in views]
+        jumps = [v["jump"][d] for v in views]
+        if len(set(sizes)) > 1 or len(set(jumps)) > 1:
+            seen = ", ".join(f"{fmt_number(x)} ({lb})" for lb, x in zip(labels, sizes))
+            text = f"RF {names[d]}: the branches see {seen}; the largest is kept"
+            if len(set(jumps)) > 1:
+                text += f" (their jumps differ: {', '.join(fmt_number(x) for x in jumps)})"
+            notes.append(text)
+    exact = None
+    if any(e is not None for _, e in states):
+        exacts = [e if e is not None else to_exact(v) for v, (_, e) in zip(views, states)]
+        exact = tuple([exacts[best[d]][part][d] for d in range(rank)] for part in range(3))
+    return (merged, exact), notes  # type: ignore[return-value]
