@@ -24,6 +24,7 @@ from .layers import (
     Window,
     fmt_int,
     fmt_shape,
+    in_layout,
 )
 from .receptive import (
     Exact,
@@ -132,9 +133,8 @@ class Report(BaseModel):
 
 
 def _display(shape: Shape, channels_first: bool) -> list[int]:
-    if channels_first and len(shape) > 1:
-        return [shape[-1], *shape[:-1]]
-    return list(shape)
+    """A shape as the JSON and the table show it (a list, in the display layout)."""
+    return list(in_layout(shape, channels_first))
 
 
 class _Walk:

@@ -45,9 +45,16 @@ def fmt_int(n: int) -> str:
     return f"{n:,}"
 
 
-def num(n: int) -> str:
-    """An integer for arithmetic shown to people: a real minus sign, −1 not -1."""
-    return f"−{-n}" if n < 0 else str(n)
+def _n(x: int) -> str:
+    """An integer in a formula shown to people: thousands separated, a real minus sign (−1)."""
+    return f"−{-x:,}" if x < 0 else f"{x:,}"
+
+
+def in_layout(shape: Shape, channels_first: bool) -> Shape:
+    """A shape (kept channels last) in the display layout: channels first on request."""
+    if channels_first and len(shape) > 1:
+        return (shape[-1], *shape[:-1])
+    return shape
 
 
 @dataclass(slots=True)
@@ -105,7 +112,7 @@ class Layer(BaseModel):
 
     def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
         """The arithmetic of ``forward`` with the numbers in, one line per step (``--explain``)."""
-        return [f"shape unchanged: {fmt_shape(_in_layout(effect.shape, channels_first))}"]
+        return [f"shape unchanged: {fmt_shape(in_layout(effect.shape, channels_first))}"]
 
 
 REGISTRY: dict[str, type[Layer]] = {}
@@ -191,14 +198,14 @@ def _windows(
             if o < 1:
                 raise ShapeError(
                     f"{kind} on {INPUT}: {name}: ⌈({w} + 2·{p} − {kern})/{stride}⌉ + 1"
-                    f" = {num(o)} < 1"
+                    f" = {_n(o)} < 1"
                 )
         else:
             o = span // stride + 1
             if span < 0:
                 raise ShapeError(
                     f"{kind} on {INPUT}: {name}: ⌊({w} + 2·{p} − {kern})/{stride}⌋ + 1"
-                    f" = {num(o)}: the kernel ({eff}) is larger than the padded input ({w + 2 * p})"
+                    f" = {_n(o)}: the kernel ({eff}) is larger than the padded input ({w + 2 * p})"
                 )
             r = span % stride
             if r > p and eff >= stride:
@@ -268,20 +275,8 @@ def _sliding(
 _DIM_WORDS = {"L": "position", "D": "slice", "H": "row", "W": "column"}
 
 
-def _n(x: int) -> str:
-    """An integer in a formula: thousands separated, a real minus sign."""
-    return f"−{-x:,}" if x < 0 else f"{x:,}"
-
-
 def _dot(nums: Iterable[int]) -> str:
     return "·".join(_n(x) for x in nums)
-
-
-def _in_layout(shape: Shape, channels_first: bool) -> Shape:
-    """A shape in the display layout (channels first on request)."""
-    if channels_first and len(shape) > 1:
-        return (shape[-1], *shape[:-1])
-    return shape
 
 
 def _quotient(a: int, b: int) -> str:
@@ -494,7 +489,7 @@ class Conv(_ConvFamily):
         lines = _layout(dims, f"C: {_n(self.filters)} filters", channels_first)
         per = _per_filter(self.kernel, shape[-1], self.groups, channels_first)
         lines.append(_params_line(per, self.filters, self.bias, effect.trainable))
-        out = _dot(_in_layout(effect.shape, channels_first))
+        out = _dot(in_layout(effect.shape, channels_first))
         lines.append(f"MACs: {out} · {per} = {_n(effect.macs)}")
         return lines
 
@@ -554,7 +549,7 @@ class DepthwiseConv(_ConvFamily):
             lines.append(f"params: ({k} + 1)·{c_out} = {_n(effect.trainable)}")
         else:
             lines.append(f"params: {k}·{c_out} = {_n(effect.trainable)}")
-        out = _dot(_in_layout(effect.shape, channels_first))
+        out = _dot(in_layout(effect.shape, channels_first))
         lines.append(f"MACs: {out} · {k} = {_n(effect.macs)}")
         return lines
 
@@ -598,7 +593,7 @@ class SeparableConv(_ConvFamily):
             f"params: {k}·{mid} depthwise + {mid}·{f} pointwise{bias} = {_n(effect.trainable)}"
         )
         mid_shape = (*effect.shape[:-1], c_in * m)
-        out = _dot(_in_layout(mid_shape, channels_first))
+        out = _dot(in_layout(mid_shape, channels_first))
         lines.append(f"MACs: {out} · {k} + {out} · {f} = {_n(effect.macs)}")
         return lines
 
@@ -675,7 +670,7 @@ class ConvTranspose(_ConvFamily):
                 if o < 1:
                     raise ShapeError(
                         f"{self.kind} on {INPUT}: {name}: ({w} − 1)·{s} − 2·{p} + "
-                        f"{d}·({f} − 1) + {op} + 1 = {num(o)} < 1"
+                        f"{d}·({f} − 1) + {op} + 1 = {_n(o)} < 1"
                     )
             spatial.append(o)
         effect.shape = (*spatial, self.filters)
@@ -712,9 +707,7 @@ class ConvTranspose(_ConvFamily):
         lines.append(_params_line(per, self.filters, self.bias, effect.trainable))
         f = _n(self.filters) if self.groups == 1 else f"({_n(self.filters)}/{_n(self.groups)})"
         kern = f"{f}·{_dot(self.kernel)}" if channels_first else f"{_dot(self.kernel)}·{f}"
-        lines.append(
-            f"MACs: {_dot(_in_layout(shape, channels_first))} · {kern} = {_n(effect.macs)}"
-        )
+        lines.append(f"MACs: {_dot(in_layout(shape, channels_first))} · {kern} = {_n(effect.macs)}")
         return lines
 
 
@@ -830,7 +823,7 @@ class Flatten(Layer):
     def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
         if len(shape) == 1:
             return [f"a vector stays as it is: {_n(shape[0])}"]
-        return [f"flatten: {_dot(_in_layout(shape, channels_first))} = {_n(effect.shape[0])}"]
+        return [f"flatten: {_dot(in_layout(shape, channels_first))} = {_n(effect.shape[0])}"]
 
 
 @register
@@ -867,7 +860,7 @@ class Dense(Layer):
         n_in, units = prod(shape), _n(self.units)
         lines = []
         if len(shape) > 1:
-            lines.append(f"flatten: {_dot(_in_layout(shape, channels_first))} = {_n(n_in)}")
+            lines.append(f"flatten: {_dot(in_layout(shape, channels_first))} = {_n(n_in)}")
         weights = f"({_n(n_in)} + 1)·{units}" if self.bias else f"{_n(n_in)}·{units}"
         lines.append(f"params: {weights} = {_n(effect.trainable)}")
         lines.append(f"MACs: {_n(n_in)}·{units} = {_n(effect.macs)}")
