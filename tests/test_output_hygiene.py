@@ -132,15 +132,18 @@ def test_batch_on_a_terminal_keeps_its_colour_per_spec():
 # text echoed from the spec
 
 
+def _error_run(spec: str, terminal: bool) -> tuple[int, str]:
+    """(exit code, stderr) of a bad spec, on a real pty or piped (piped: stdout stays empty)."""
+    if terminal:
+        return _run_pty([spec], _env())
+    proc = _run([spec])
+    assert proc.stdout == ""
+    return proc.returncode, proc.stderr
+
+
 @pytest.mark.parametrize("terminal", [False, True], ids=["piped", "pty"])
 def test_control_characters_in_errors_are_escaped(terminal: bool):
-    spec = "28x28x1 conv3x8 \x1b[31mred\x1b[0m \x07 \x9b2J"
-    if terminal:
-        code, err = _run_pty([spec], _env())
-    else:
-        proc = _run([spec])
-        code, err = proc.returncode, proc.stderr
-        assert proc.stdout == ""
+    code, err = _error_run("28x28x1 conv3x8 \x1b[31mred\x1b[0m \x07 \x9b2J", terminal)
     assert code == 1
     assert ESC not in err and "\x07" not in err and "\x9b" not in err
     assert "\\x1b[31mred\\x1b[0m" in err
@@ -148,14 +151,9 @@ def test_control_characters_in_errors_are_escaped(terminal: bool):
 
 @pytest.mark.parametrize("terminal", [False, True], ids=["piped", "pty"])
 def test_rich_markup_in_errors_is_printed_literally(terminal: bool):
-    spec = "28x28x1 conv3x8 [bold red]pool[/] [link=http://x]y[/link]"
-    if terminal:
-        code, err = _run_pty([spec], _env())
-        assert ESC not in err
-    else:
-        proc = _run([spec])
-        code, err = proc.returncode, proc.stderr
+    code, err = _error_run("28x28x1 conv3x8 [bold red]pool[/] [link=http://x]y[/link]", terminal)
     assert code == 1
+    assert ESC not in err
     assert "[bold red]pool[/]" in err
 
 
