@@ -181,11 +181,12 @@ def test_python_m_convcalc_runs() -> None:
 
 def test_internal_error_is_one_line(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     from convcalc import cli
+    from convcalc.cli import main
 
     def boom(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(cli, "analyze", boom)
+    monkeypatch.setattr(main, "analyze", boom)
     with pytest.raises(SystemExit) as info:
         cli.run([EXAMPLE])
     assert info.value.code == 70

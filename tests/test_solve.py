@@ -10,7 +10,7 @@ from conftest import require_torch
 from typer.testing import CliRunner
 
 import convcalc
-from convcalc.cli import solve_app
+from convcalc.cli.solve import app as solve_app
 from convcalc.errors import ConvcalcError
 from convcalc.solve import parse_values, solve
 
@@ -159,9 +159,9 @@ def test_cli_table_json_and_no_answer() -> None:
 
 
 def test_solve_is_a_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
-    from convcalc.cli import SUBCOMMANDS, run
+    from convcalc.cli import run, subcommand
 
-    assert SUBCOMMANDS["solve"] is solve_app
+    assert subcommand("solve") is solve_app
     with pytest.raises(SystemExit) as info:
         run(["solve", "14", "28", "--transposed", "--kernel", "4", "--json"])
     assert info.value.code == 0

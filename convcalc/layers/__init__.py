@@ -1,0 +1,90 @@
+"""The layer registry: one class per layer kind, and the only package that knows layer kinds.
+
+Each class is a pydantic model (its ``kind`` a ``Literal``) that holds, side by side:
+
+* ``NAMES`` – the tokens that spell it (the first is canonical) and ``OPTIONS`` it accepts;
+* ``from_token`` – how the x-numbers and options of a token become typed fields;
+* ``forward`` – its shape rule, parameter rule and MAC rule, given the input shape;
+* ``rf_window`` – the window it slides, for receptive fields; ``explain`` – its arithmetic.
+
+The kinds live in one module per family (``conv``, ``pool``, ``simple``), each importing
+``base`` and never this package.  ``spec.py`` looks names up in :data:`REGISTRY`; ``engine.py``
+only calls ``forward``.  Adding a layer kind means adding one class to its family module
+(decorated with :func:`register`), one entry in :data:`AnyLayer` below, and its tests.
+
+Shapes are tuples in channels-last order: ``(*spatial, C)`` for a feature map of rank 1–3, and
+``(N,)`` for a vector.  ``--channels-first`` is converted at the edges (parser, engine output).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Union
+
+from pydantic import Field
+
+from ..fmt import Shape, fmt_int, fmt_shape, in_layout
+from .base import DIM_NAMES, INPUT, MAX_INT, REGISTRY, Effect, Layer, Padding, Window, register
+from .conv import Conv, ConvTranspose, DepthwiseConv, SeparableConv
+from .pool import GlobalPool, Pool
+from .simple import (
+    Activation,
+    BatchNorm,
+    Dense,
+    Dropout,
+    Flatten,
+    Identity,
+    Upsample,
+    ZeroPad,
+)
+
+__all__ = [
+    "DIM_NAMES",
+    "INPUT",
+    "MAX_INT",
+    "REGISTRY",
+    "Activation",
+    "AnyLayer",
+    "BatchNorm",
+    "Conv",
+    "ConvTranspose",
+    "Dense",
+    "DepthwiseConv",
+    "Dropout",
+    "Effect",
+    "Flatten",
+    "GlobalPool",
+    "Identity",
+    "Layer",
+    "Padding",
+    "Pool",
+    "SeparableConv",
+    "Shape",
+    "Upsample",
+    "Window",
+    "ZeroPad",
+    "fmt_int",
+    "fmt_shape",
+    "in_layout",
+    "register",
+]
+
+AnyLayer = Annotated[
+    Union[
+        Conv,
+        DepthwiseConv,
+        SeparableConv,
+        ConvTranspose,
+        Pool,
+        GlobalPool,
+        Flatten,
+        Dense,
+        BatchNorm,
+        Activation,
+        Dropout,
+        Identity,
+        Upsample,
+        ZeroPad,
+    ],
+    Field(discriminator="kind"),
+]
+"""The typed output of the parser and input of the engine: a union discriminated on ``kind``."""

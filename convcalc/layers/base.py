@@ -1,0 +1,342 @@
+"""The base of the layer registry: :class:`Layer`, :class:`Effect`, :data:`REGISTRY`, and the
+sliding-window arithmetic (output sizes, floor warnings, receptive-field windows, --explain lines)
+that the families share.  Family modules import this one, never the package.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from math import gcd
+from typing import ClassVar, Literal, NamedTuple, Union
+
+from pydantic import BaseModel, ConfigDict
+
+from ..errors import ShapeError, SpecSyntaxError
+from ..fmt import Shape, fmt_shape, in_layout
+from ..fmt import fmt_signed as _n
+
+Padding = Union[int, Literal["same"]]
+
+MAX_INT = 2**31 - 1
+
+DIM_NAMES: dict[int, tuple[str, ...]] = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
+
+
+#: Stands for "the layer's input shape" in messages and notes: the engine writes the shape in
+#: the display layout (channels first or last), which a layer does not know.
+INPUT = "{input}"
+
+
+@dataclass(slots=True)
+class Effect:
+    """What one layer does to its input: the output shape and what the layer costs."""
+
+    shape: Shape
+    trainable: int = 0
+    non_trainable: int = 0
+    macs: int = 0
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------------------------
+# base class and registry
+
+
+class Layer(BaseModel):
+    """Base of every layer kind.  Subclasses set ``kind``, ``NAMES``, ``OPTIONS``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    NAMES: ClassVar[tuple[str, ...]] = ()
+    OPTIONS: ClassVar[frozenset[str]] = frozenset()
+    #: how the numbers after the name are read: "ints" (x-joined integers), "rate", or "none"
+    NUMBERS: ClassVar[str] = "none"
+    #: conv-family tokens may also put ``x<n>`` after the options
+    TRAILING_X: ClassVar[bool] = False
+
+    @classmethod
+    def from_token(cls, name: str, nums: list[int], opts: dict[str, object], rank: int) -> Layer:
+        """Build the layer from a token's numbers and options (already checked as allowed)."""
+        if nums:
+            raise SpecSyntaxError(f"'{name}' takes no numbers")
+        return cls(kind=name)  # type: ignore[call-arg]
+
+    @classmethod
+    def reading_notes(
+        cls, name: str, nums: list[int], opts: dict[str, object], rank: int
+    ) -> list[str]:
+        """Notes on how an ambiguous-looking token was read (shown on its row)."""
+        return []
+
+    def forward(self, shape: Shape) -> Effect:  # pragma: no cover - every subclass overrides
+        raise NotImplementedError
+
+    def rf_window(self, shape: Shape) -> tuple[Window, ...] | None:
+        """The window this layer slides over ``shape``, one per spatial dim, for receptive fields.
+
+        ``()`` (this default) when every position stays where it is; ``None`` when the output has
+        no positions left (flatten, dense, global pools): the field becomes the whole input.
+        """
+        return ()
+
+    def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
+        """The arithmetic of ``forward`` with the numbers in, one line per step (``--explain``)."""
+        return [f"shape unchanged: {fmt_shape(in_layout(effect.shape, channels_first))}"]
+
+
+REGISTRY: dict[str, type[Layer]] = {}
+"""Every token name and alias → its layer class.  Duplicate names are refused."""
+
+
+def register(cls: type[Layer]) -> type[Layer]:
+    for name in cls.NAMES:
+        if name in REGISTRY:
+            raise RuntimeError(f"layer name {name!r} registered twice")
+        REGISTRY[name] = cls
+    return cls
+
+
+# --------------------------------------------------------------------------------------------
+# shared helpers
+
+
+def _need_map(kind: str, shape: Shape) -> int:
+    """The spatial rank of ``shape``; an error when it is a vector."""
+    if len(shape) < 2:
+        raise ShapeError(f"{kind} needs a feature map with spatial dims, got the vector {INPUT}")
+    return len(shape) - 1
+
+
+def _kernel(name: str, nums: list[int], rank: int) -> tuple[int, ...]:
+    if len(nums) == 1:
+        return (nums[0],) * rank
+    if len(nums) == rank:
+        return tuple(nums)
+    raise SpecSyntaxError(
+        f"'{name}' kernel takes {'1 number' if rank == 1 else f'1 or {rank} numbers'} for a "
+        f"rank-{rank} input, got {len(nums)}"
+    )
+
+
+def _check_kernel_rank(kind: str, kernel: tuple[int, ...], shape: Shape) -> None:
+    if len(kernel) != len(shape) - 1:
+        raise ShapeError(
+            f"{kind} kernel {fmt_shape(kernel)} does not fit the rank-{len(shape) - 1} "
+            f"input {INPUT}"
+        )
+
+
+def _padding(opts: dict[str, object]) -> Padding:
+    p = opts.get("p", 0)
+    return 0 if p == "valid" else p  # type: ignore[return-value]
+
+
+def _windows(
+    kind: str,
+    shape: Shape,
+    kernel: tuple[int, ...],
+    strides: tuple[int, ...],
+    padding: Padding,
+    dilation: int,
+    ceil: bool,
+    effect: Effect,
+) -> list[int]:
+    """Output spatial sizes of a sliding window (conv or pool), per the contract's rules.
+
+    Adds psame padding notes and floor warnings to ``effect``; raises on an output < 1.
+    """
+    names = DIM_NAMES[len(kernel)]
+    outs: list[int] = []
+    for name, w, f, stride in zip(names, shape[:-1], kernel, strides):
+        eff = dilation * (f - 1) + 1
+        if padding == "same":
+            o, before, total = _same_split(w, eff, stride)
+            if total % 2:
+                effect.notes.append(
+                    f"{name}: psame pads {before} before, {total - before} after (TensorFlow rule)"
+                )
+            outs.append(o)
+            continue
+        p = padding
+        kern = f"{f}" if dilation == 1 else f"{dilation}·({f}−1) − 1"
+        span = w + 2 * p - eff
+        if ceil:
+            o = -(-span // stride) + 1
+            if (o - 1) * stride >= w + p:
+                o -= 1
+            if o < 1:
+                raise ShapeError(
+                    f"{kind} on {INPUT}: {name}: ⌈({w} + 2·{p} − {kern})/{stride}⌉ + 1"
+                    f" = {_n(o)} < 1"
+                )
+        else:
+            o = span // stride + 1
+            if span < 0:
+                raise ShapeError(
+                    f"{kind} on {INPUT}: {name}: ⌊({w} + 2·{p} − {kern})/{stride}⌋ + 1"
+                    f" = {_n(o)}: the kernel ({eff}) is larger than the padded input ({w + 2 * p})"
+                )
+            r = span % stride
+            if r > p and eff >= stride:
+                lost = r - p
+                rows = "row" if lost == 1 else "rows"
+                effect.warnings.append(
+                    f"{name}: ({w} + 2·{p} − {kern}) mod {stride} = {r}: the last {lost} input "
+                    f"{rows} along {name} {'is' if lost == 1 else 'are'} never covered by a window"
+                )
+        outs.append(o)
+    return outs
+
+
+def _check_groups(kind: str, groups: int, c_in: int, c_out: int) -> None:
+    if groups > 1 and (c_in % groups or c_out % groups):
+        raise ShapeError(
+            f"{kind}: groups g{groups} must divide both the input channels ({c_in}) "
+            f"and the output channels ({c_out})"
+        )
+
+
+def _same_split(w: int, eff: int, stride: int) -> tuple[int, int, int]:
+    """psame by the TensorFlow rule: (output ⌈W/S⌉, padding before, total padding)."""
+    o = -(-w // stride)
+    total = max((o - 1) * stride + eff - w, 0)
+    return o, total // 2, total
+
+
+# --------------------------------------------------------------------------------------------
+# receptive-field windows (cheap integer facts; the engine runs the recurrence)
+
+
+class Window(NamedTuple):
+    """One spatial dim of the window a layer slides, for receptive-field arithmetic.
+
+    ``kernel`` is the dilated extent D·(F−1) + 1 and ``pad`` the padding before (top/left).
+    ``up`` > 1 means the window slides on an ``up``-times finer grid than the layer's input
+    (upsample, transposed conv — the fractionally strided view), ``kernel`` and ``pad`` counted
+    on that grid.
+    """
+
+    kernel: int
+    stride: int
+    pad: int
+    up: int = 1
+
+
+def _sliding(
+    shape: Shape,
+    kernel: tuple[int, ...],
+    strides: tuple[int, ...],
+    padding: Padding,
+    dilation: int,
+) -> tuple[Window, ...]:
+    """The windows of a conv or pool; psame's padding before by the TensorFlow rule."""
+    out = []
+    for w, f, s in zip(shape[:-1], kernel, strides):
+        eff = dilation * (f - 1) + 1
+        pad = _same_split(w, eff, s)[1] if padding == "same" else padding
+        out.append(Window(eff, s, pad))
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------------------------
+# --explain: the arithmetic as a student writes it (built only when asked)
+
+_DIM_WORDS = {"L": "position", "D": "slice", "H": "row", "W": "column"}
+
+
+def _dot(nums: Iterable[int]) -> str:
+    return "·".join(_n(x) for x in nums)
+
+
+def _quotient(a: int, b: int) -> str:
+    """a/b for a floor or ceiling: 14, 13.5, 9.33…"""
+    if a % b == 0:
+        return _n(a // b)
+    d = b // gcd(a, b)
+    while d % 2 == 0:
+        d //= 2
+    while d % 5 == 0:
+        d //= 5
+    text = f"{abs(a) / b:,.6f}".rstrip("0") if d == 1 else f"{abs(a) / b:,.2f}…"
+    return ("−" if a < 0 else "") + text
+
+
+def _layout(spatial: list[str], channels: str | None, channels_first: bool) -> list[str]:
+    """Per-dim lines in the layout's own order: the channel line last, or first."""
+    if channels is None:
+        return spatial
+    return [channels, *spatial] if channels_first else [*spatial, channels]
+
+
+def _kernel_text(f: int, d: int) -> str:
+    """The kernel term subtracted in the output formula: F, or D·(F − 1) − 1 when dilated."""
+    return _n(f) if d == 1 else f"{_n(d)}·({_n(f)} − 1) − 1"
+
+
+def _window_lines(
+    shape: Shape,
+    kernel: tuple[int, ...],
+    strides: tuple[int, ...],
+    padding: Padding,
+    dilation: int,
+    ceil: bool,
+) -> list[str]:
+    """One line per spatial dim of a conv or pool: ⌊(W + 2·P − F)/S⌋ + 1 with the numbers in."""
+    lines = []
+    for name, w, f, s in zip(DIM_NAMES[len(kernel)], shape[:-1], kernel, strides):
+        eff = dilation * (f - 1) + 1
+        if padding == "same":
+            o, before, total = _same_split(w, eff, s)
+            head = f"{name}: ⌈{_n(w)}/{_n(s)}⌉ = "
+            head += f"{_n(o)}" if w % s == 0 else f"⌈{_quotient(w, s)}⌉ = {_n(o)}"
+            k = _n(eff) if dilation == 1 else f"({_n(dilation)}·({_n(f)} − 1) + 1)"
+            pad = f"({_n(o)} − 1)·{_n(s)} + {k} − {_n(w)}"
+            raw = (o - 1) * s + eff - w
+            pad = f"max({pad}, 0) = 0" if raw < 0 else f"{pad} = {_n(total)}"
+            lines.append(
+                f"{head}; psame pads {pad}: {_n(before)} before, {_n(total - before)} after"
+            )
+            continue
+        p = padding
+        span = w + 2 * p - eff
+        expr = f"({_n(w)} + 2·{_n(p)} − {_kernel_text(f, dilation)})/{_n(s)}"
+        if ceil:
+            o = -(-span // s) + 1
+            text = f"{name}: ⌈{expr}⌉ + 1 = "
+            text += f"{_n(o - 1)} + 1" if span % s == 0 else f"⌈{_quotient(span, s)}⌉ + 1"
+            text += f" = {_n(o)}"
+            if (o - 1) * s >= w + p:
+                o -= 1
+                text += f" − 1 = {_n(o)}: window {_n(o + 1)} would start in the right padding"
+            lines.append(text)
+            continue
+        if span % s == 0:
+            lines.append(f"{name}: ⌊{expr}⌋ + 1 = {_n(span // s)} + 1 = {_n(span // s + 1)}")
+            continue
+        r = span % s
+        text = f"{name}: ⌊{expr}⌋ + 1 = ⌊{_quotient(span, s)}⌋ + 1 = {_n(span // s + 1)}; "
+        text += f"{_n(span)} mod {_n(s)} = {_n(r)}"
+        if r <= p:
+            text += f" ≤ padding {_n(p)}: only padding is left out, no input pixel lost"
+        elif eff < s:
+            text += f": the kernel ({_n(eff)}) < the stride ({_n(s)}) skips input on purpose"
+        else:
+            word = _DIM_WORDS[name] + (" is" if r - p == 1 else "s are")
+            text += f" > padding {_n(p)}: the last {_n(r - p)} input {word} lost"
+        lines.append(text)
+    return lines
+
+
+def _per_filter(kernel: tuple[int, ...], c_in: int, groups: int, channels_first: bool) -> str:
+    """Weights per filter, in the layout's order: 3·3·16, or 16·3·3 (PyTorch), (16/4) grouped."""
+    c = _n(c_in) if groups == 1 else f"({_n(c_in)}/{_n(groups)})"
+    k = _dot(kernel)
+    return f"{c}·{k}" if channels_first else f"{k}·{c}"
+
+
+def _params_line(per: str, filters: int, bias: bool, total: int) -> str:
+    if bias:
+        return f"params: ({per} + 1)·{_n(filters)} = {_n(total)}"
+    return f"params: {per}·{_n(filters)} = {_n(total)}"

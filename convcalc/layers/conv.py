@@ -1,0 +1,370 @@
+"""The convolution family: conv, dwconv, sepconv, deconv/convt."""
+
+from __future__ import annotations
+
+from math import prod
+from typing import ClassVar, Literal
+
+from ..errors import ShapeError, SpecSyntaxError
+from ..fmt import Shape, in_layout
+from ..fmt import fmt_signed as _n
+from .base import (
+    DIM_NAMES,
+    INPUT,
+    Effect,
+    Layer,
+    Padding,
+    Window,
+    _check_groups,
+    _check_kernel_rank,
+    _dot,
+    _kernel,
+    _layout,
+    _need_map,
+    _padding,
+    _params_line,
+    _per_filter,
+    _sliding,
+    _window_lines,
+    _windows,
+    register,
+)
+
+# --------------------------------------------------------------------------------------------
+# convolution family
+
+_CONV_OPTS = frozenset({"s", "p", "d", "nb"})
+
+
+class _ConvFamily(Layer):
+    """What conv, dwconv, sepconv and deconv share: a kernel per spatial dim that slides with
+    one stride, padding and dilation, and an optional bias.  Not registered itself."""
+
+    OPTIONS = _CONV_OPTS
+    NUMBERS = "ints"
+    TRAILING_X = True
+    #: the last x-number is the filter count (all but dwconv)
+    FILTER_COUNT: ClassVar[bool] = True
+
+    kind: str
+    kernel: tuple[int, ...]
+    stride: int = 1
+    padding: Padding = 0
+    dilation: int = 1
+    bias: bool = True
+
+    @staticmethod
+    def kernel_and_filters(
+        name: str, nums: list[int], opts: dict[str, object], rank: int
+    ) -> tuple[tuple[int, ...], int]:
+        """All the x-numbers in order (after the options too): the last is the filter count."""
+        nums = nums + opts.get("x", [])  # type: ignore[operator]
+        if len(nums) < 2:
+            raise SpecSyntaxError(
+                f"'{name}' needs a kernel and a filter count, e.g. {name}3x3x32 "
+                "(the last x-number is the filter count)"
+            )
+        return _kernel(name, nums[:-1], rank), nums[-1]
+
+    @staticmethod
+    def sliding_options(opts: dict[str, object]) -> dict[str, object]:
+        """The stride, padding, dilation and bias fields from a token's options."""
+        return {
+            "stride": opts.get("s", 1),
+            "padding": _padding(opts),
+            "dilation": opts.get("d", 1),
+            "bias": "nb" not in opts,
+        }
+
+    @classmethod
+    def reading_notes(
+        cls, name: str, nums: list[int], opts: dict[str, object], rank: int
+    ) -> list[str]:
+        # conv3x3 reads as kernel 3 with 3 filters, which is rarely what was meant
+        if (
+            cls.FILTER_COUNT
+            and rank >= 2
+            and len(nums) == 2
+            and nums[0] == nums[1]
+            and "x" not in opts
+        ):
+            k = nums[0]
+            return [f"read as kernel {k}, {k} filters: write {name}{k}x{k}xN for N filters"]
+        return []
+
+    @property
+    def strides(self) -> tuple[int, ...]:
+        return (self.stride,) * len(self.kernel)
+
+    def spatial(self, shape: Shape, effect: Effect) -> list[int]:
+        """Output spatial sizes (floor rule, psame notes, floor warnings into ``effect``)."""
+        _need_map(self.kind, shape)
+        _check_kernel_rank(self.kind, self.kernel, shape)
+        return _windows(
+            self.kind, shape, self.kernel, self.strides, self.padding, self.dilation, False, effect
+        )
+
+    def rf_window(self, shape: Shape) -> tuple[Window, ...]:
+        return _sliding(shape, self.kernel, self.strides, self.padding, self.dilation)
+
+    def window_lines(self, shape: Shape) -> list[str]:
+        return _window_lines(shape, self.kernel, self.strides, self.padding, self.dilation, False)
+
+
+@register
+class Conv(_ConvFamily):
+    """``conv``: nn.Conv{1,2,3}d / Keras ConvND."""
+
+    NAMES = ("conv",)
+    OPTIONS = _CONV_OPTS | {"g"}
+
+    kind: Literal["conv"] = "conv"
+    filters: int
+    groups: int = 1
+
+    @classmethod
+    def from_token(cls, name: str, nums: list[int], opts: dict[str, object], rank: int) -> Conv:
+        kernel, filters = cls.kernel_and_filters(name, nums, opts, rank)
+        return cls(
+            kernel=kernel,
+            filters=filters,
+            groups=opts.get("g", 1),
+            **cls.sliding_options(opts),  # type: ignore[arg-type]
+        )
+
+    def forward(self, shape: Shape) -> Effect:
+        c_in = shape[-1]
+        effect = Effect(shape=())
+        spatial = self.spatial(shape, effect)
+        _check_groups(self.kind, self.groups, c_in, self.filters)
+        effect.shape = (*spatial, self.filters)
+        k = prod(self.kernel)
+        effect.trainable = k * (c_in // self.groups) * self.filters + self.filters * self.bias
+        effect.macs = prod(effect.shape) * k * (c_in // self.groups)
+        return effect
+
+    def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
+        dims = self.window_lines(shape)
+        lines = _layout(dims, f"C: {_n(self.filters)} filters", channels_first)
+        per = _per_filter(self.kernel, shape[-1], self.groups, channels_first)
+        lines.append(_params_line(per, self.filters, self.bias, effect.trainable))
+        out = _dot(in_layout(effect.shape, channels_first))
+        lines.append(f"MACs: {out} · {per} = {_n(effect.macs)}")
+        return lines
+
+
+@register
+class DepthwiseConv(_ConvFamily):
+    """``dwconv``: a conv with groups = C_in and C_in·m filters (Keras DepthwiseConv2D)."""
+
+    NAMES = ("dwconv",)
+    FILTER_COUNT = False
+
+    kind: Literal["dwconv"] = "dwconv"
+    multiplier: int = 1
+
+    @classmethod
+    def from_token(
+        cls, name: str, nums: list[int], opts: dict[str, object], rank: int
+    ) -> DepthwiseConv:
+        if not nums:
+            raise SpecSyntaxError(f"'{name}' needs a kernel, e.g. {name}3x3")
+        multiplier = 1
+        trailing: list[int] = opts.get("x", [])  # type: ignore[assignment]
+        if len(trailing) > 1:
+            raise SpecSyntaxError(f"'{name}' takes one depth multiplier x<m>")
+        if trailing:
+            multiplier = trailing[0]
+        elif len(nums) == rank + 1 or (len(nums) == 2 and rank > 2):
+            *nums, multiplier = nums
+        return cls(
+            kernel=_kernel(name, nums, rank),
+            multiplier=multiplier,
+            **cls.sliding_options(opts),  # type: ignore[arg-type]
+        )
+
+    def forward(self, shape: Shape) -> Effect:
+        effect = Effect(shape=())
+        spatial = self.spatial(shape, effect)
+        c_out = shape[-1] * self.multiplier
+        effect.shape = (*spatial, c_out)
+        k = prod(self.kernel)
+        effect.trainable = k * c_out + c_out * self.bias
+        effect.macs = prod(effect.shape) * k
+        return effect
+
+    def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
+        dims = self.window_lines(shape)
+        c_in, m = shape[-1], self.multiplier
+        c_out = _n(c_in) if m == 1 else f"{_n(c_in)}·{_n(m)}"
+        channels = (
+            f"C: {_n(c_in)}, one filter per input channel"
+            if m == 1
+            else f"C: {c_out} = {_n(c_in * m)} (channels · multiplier)"
+        )
+        lines = _layout(dims, channels, channels_first)
+        k = _dot(self.kernel)
+        if self.bias:
+            lines.append(f"params: ({k} + 1)·{c_out} = {_n(effect.trainable)}")
+        else:
+            lines.append(f"params: {k}·{c_out} = {_n(effect.trainable)}")
+        out = _dot(in_layout(effect.shape, channels_first))
+        lines.append(f"MACs: {out} · {k} = {_n(effect.macs)}")
+        return lines
+
+
+@register
+class SeparableConv(_ConvFamily):
+    """``sepconv``: Keras SeparableConv2D — depthwise (no bias) then a 1×1 conv (with bias)."""
+
+    NAMES = ("sepconv",)
+
+    kind: Literal["sepconv"] = "sepconv"
+    filters: int
+    multiplier: int = 1
+
+    @classmethod
+    def from_token(
+        cls, name: str, nums: list[int], opts: dict[str, object], rank: int
+    ) -> SeparableConv:
+        kernel, filters = cls.kernel_and_filters(name, nums, opts, rank)
+        return cls(kernel=kernel, filters=filters, **cls.sliding_options(opts))  # type: ignore[arg-type]
+
+    def forward(self, shape: Shape) -> Effect:
+        effect = Effect(shape=())
+        spatial = self.spatial(shape, effect)
+        c_mid = shape[-1] * self.multiplier
+        effect.shape = (*spatial, self.filters)
+        k = prod(self.kernel)
+        positions = prod(spatial)
+        effect.trainable = k * c_mid + c_mid * self.filters + self.filters * self.bias
+        effect.macs = positions * c_mid * k + positions * c_mid * self.filters
+        return effect
+
+    def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
+        dims = self.window_lines(shape)
+        lines = _layout(dims, f"C: {_n(self.filters)} filters", channels_first)
+        c_in, m = shape[-1], self.multiplier
+        mid = _n(c_in) if m == 1 else f"{_n(c_in)}·{_n(m)}"
+        k, f = _dot(self.kernel), _n(self.filters)
+        bias = f" + {f}" if self.bias else ""
+        lines.append(
+            f"params: {k}·{mid} depthwise + {mid}·{f} pointwise{bias} = {_n(effect.trainable)}"
+        )
+        mid_shape = (*effect.shape[:-1], c_in * m)
+        out = _dot(in_layout(mid_shape, channels_first))
+        lines.append(f"MACs: {out} · {k} + {out} · {f} = {_n(effect.macs)}")
+        return lines
+
+
+@register
+class ConvTranspose(_ConvFamily):
+    """``deconv`` / ``convt``: nn.ConvTranspose{1,2,3}d; ``psame`` follows Keras (output W·S)."""
+
+    NAMES = ("deconv", "convt")
+    OPTIONS = _CONV_OPTS | {"g", "op"}
+
+    kind: Literal["deconv"] = "deconv"
+    filters: int
+    output_padding: int = 0
+    groups: int = 1
+
+    @classmethod
+    def from_token(
+        cls, name: str, nums: list[int], opts: dict[str, object], rank: int
+    ) -> ConvTranspose:
+        kernel, filters = cls.kernel_and_filters(name, nums, opts, rank)
+        sliding = cls.sliding_options(opts)
+        stride, dilation = sliding["stride"], sliding["dilation"]
+        op = opts.get("op", 0)
+        if sliding["padding"] == "same" and "op" in opts:
+            raise SpecSyntaxError(f"'{name}': op goes with an explicit padding p<n>, not psame")
+        if op >= max(stride, dilation):  # type: ignore[operator, type-var]
+            raise SpecSyntaxError(
+                f"'{name}': output padding op{op} must be smaller than max(stride, dilation) = "
+                f"{max(stride, dilation)}"  # type: ignore[type-var]
+            )
+        return cls(
+            kernel=kernel,
+            filters=filters,
+            output_padding=op,  # type: ignore[arg-type]
+            groups=opts.get("g", 1),  # type: ignore[arg-type]
+            **sliding,  # type: ignore[arg-type]
+        )
+
+    def torch_padding(self, f: int) -> tuple[int, int, int]:
+        """(padding, output_padding, crop) that make PyTorch produce the Keras ``same`` size W·S.
+
+        ``crop`` is 1 where no legal output padding (< max(stride, dilation)) fits — stride and
+        dilation 1 with an even kernel: PyTorch's output is then one longer; drop its last row.
+        """
+        t = self.dilation * (f - 1) + 1 - self.stride
+        if t <= 0:
+            return 0, -t, 0
+        p = (t + 1) // 2
+        if 2 * p - t < max(self.stride, self.dilation):
+            return p, 2 * p - t, 0
+        return t // 2, 0, 1
+
+    def forward(self, shape: Shape) -> Effect:
+        _need_map(self.kind, shape)
+        _check_kernel_rank(self.kind, self.kernel, shape)
+        c_in = shape[-1]
+        _check_groups(self.kind, self.groups, c_in, self.filters)
+        effect = Effect(shape=())
+        names = DIM_NAMES[len(self.kernel)]
+        spatial: list[int] = []
+        s, d = self.stride, self.dilation
+        for name, w, f in zip(names, shape[:-1], self.kernel):
+            if self.padding == "same":
+                o = w * s
+                p, op, crop = self.torch_padding(f)
+                effect.notes.append(
+                    f"{name}: psame gives {w}·{s} = {o} (Keras); in PyTorch padding={p}, "
+                    f"output_padding={op}" + (", then drop the last row" if crop else "")
+                )
+            else:
+                p, op = self.padding, self.output_padding
+                o = (w - 1) * s - 2 * p + d * (f - 1) + op + 1
+                if o < 1:
+                    raise ShapeError(
+                        f"{self.kind} on {INPUT}: {name}: ({w} − 1)·{s} − 2·{p} + "
+                        f"{d}·({f} − 1) + {op} + 1 = {_n(o)} < 1"
+                    )
+            spatial.append(o)
+        effect.shape = (*spatial, self.filters)
+        k = prod(self.kernel)
+        effect.trainable = k * c_in * (self.filters // self.groups) + self.filters * self.bias
+        effect.macs = prod(shape) * k * (self.filters // self.groups)
+        return effect
+
+    def rf_window(self, shape: Shape) -> tuple[Window, ...]:
+        # A stride-1 conv of the dilated kernel on the S-times finer grid (zeros between the
+        # inputs), padded by D·(F−1) − P before: the fractionally strided view.
+        windows = []
+        for f in self.kernel:
+            eff = self.dilation * (f - 1) + 1
+            crop = max(eff - self.stride, 0) // 2 if self.padding == "same" else self.padding
+            windows.append(Window(eff, 1, eff - 1 - crop, self.stride))
+        return tuple(windows)
+
+    def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
+        s, d, op = self.stride, self.dilation, self.output_padding
+        dims = []
+        names = DIM_NAMES[len(self.kernel)]
+        for name, w, f, o in zip(names, shape[:-1], self.kernel, effect.shape):
+            if self.padding == "same":
+                dims.append(f"{name}: {_n(w)}·{_n(s)} = {_n(o)} (psame: W·S, as Keras)")
+                continue
+            k = _n(f) if d == 1 else f"{_n(d)}·({_n(f)} − 1) + 1"
+            extra = f" + {_n(op)} (output padding)" if op else ""
+            dims.append(
+                f"{name}: ({_n(w)} − 1)·{_n(s)} − 2·{_n(self.padding)} + {k}{extra} = {_n(o)}"
+            )
+        lines = _layout(dims, f"C: {_n(self.filters)} filters", channels_first)
+        per = _per_filter(self.kernel, shape[-1], self.groups, channels_first)
+        lines.append(_params_line(per, self.filters, self.bias, effect.trainable))
+        f = _n(self.filters) if self.groups == 1 else f"({_n(self.filters)}/{_n(self.groups)})"
+        kern = f"{f}·{_dot(self.kernel)}" if channels_first else f"{_dot(self.kernel)}·{f}"
+        lines.append(f"MACs: {_dot(in_layout(shape, channels_first))} · {kern} = {_n(effect.macs)}")
+        return lines
