@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, settings
 
 # a helper module imported by the oracle tests once torch is known to be there, not a test
 # module: --doctest-modules must not import it (that would need torch)
-collect_ignore = ["torch_oracle.py"]
+collect_ignore = ["torch_oracle.py", "emit_check.py"]
 
 # CI gates a landing, so its Hypothesis runs are reproducible (derandomized: the same examples
 # every run); local runs stay random and keep exploring.  The machines are shared and noisy:

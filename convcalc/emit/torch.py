@@ -1,0 +1,451 @@
+"""``convcalc emit torch``: a report → one self-contained PyTorch module.
+
+The whole network is one ``nn.Sequential`` whose entries are convcalc's rows, in order, each
+under a comment with its row number, token and output shape (``# 3  dense5  → 5``).  A row that
+needs more than one module (a flatten before a dense, TensorFlow ``same`` padding before a conv)
+is a small ``nn.Sequential`` of its own, so every row is exactly one module: forward hooks see
+each row's output.  ``res(…)`` and ``cat(…)`` become the small modules ``Residual`` and
+``Concat``, defined in the emitted file only when used, whose branches are ``nn.Sequential`` runs
+of rows again.
+
+One rule per layer kind, in :data:`RULES`; a kind without a rule is refused, naming its token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from math import prod
+
+from .base import (
+    Call,
+    EmitError,
+    Expr,
+    Row,
+    check_identifier,
+    comment_lines,
+    comment_text,
+    ints,
+    kwarg,
+    lines,
+    prepare,
+    rows,
+    summary,
+    tuple_text,
+)
+
+__all__ = ["RULES", "emit"]
+
+#: module-level names of the emitted file, which ``--class-name`` may not take
+TAKEN = frozenset({"torch", "nn", "F", "model", "x", "y", "Residual", "Concat", "Pad", "Crop"})
+TAKEN |= {"TFAvgPool"}
+
+HELPERS: dict[str, str] = {
+    "Residual": '''
+class Residual(nn.Module):
+    """convcalc res(…): body(x) + x, or body(x) + shortcut(x) with a shortcut branch."""
+
+    def __init__(self, body: nn.Module, shortcut: nn.Module | None = None) -> None:
+        super().__init__()
+        self.body = body
+        self.shortcut = shortcut
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        skip = x if self.shortcut is None else self.shortcut(x)
+        return self.body(x) + skip
+''',
+    "Concat": '''
+class Concat(nn.Module):
+    """convcalc cat(…): every branch on the same input, outputs joined on the channels."""
+
+    def __init__(self, *branches: nn.Module) -> None:
+        super().__init__()
+        self.branches = nn.ModuleList(branches)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat([branch(x) for branch in self.branches], dim=1)
+''',
+    "Pad": '''
+class Pad(nn.Module):
+    """Constant padding as F.pad takes it: (before, after) pairs, the last dim first."""
+
+    def __init__(self, pads: tuple[int, ...], value: float = 0.0) -> None:
+        super().__init__()
+        self.pads = pads
+        self.value = value
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.pad(x, self.pads, value=self.value)
+''',
+    "Crop": '''
+class Crop(nn.Module):
+    """Drop (before, after) rows from each spatial dim."""
+
+    def __init__(self, *crops: tuple[int, int]) -> None:
+        super().__init__()
+        self.crops = crops
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        index = [slice(None), slice(None)]
+        for i, (before, after) in enumerate(self.crops):
+            index.append(slice(before, x.shape[2 + i] - after))
+        return x[tuple(index)]
+''',
+    "TFAvgPool": '''
+class TFAvgPool(nn.Module):
+    """Average pool with TensorFlow 'same' padding: the padding is left out of each mean."""
+
+    def __init__(self, pool: nn.Module, pads: tuple[int, ...]) -> None:
+        super().__init__()
+        self.pool = pool
+        self.pads = pads
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        ones = torch.ones_like(x[:1, :1])
+        return self.pool(F.pad(x, self.pads)) / self.pool(F.pad(ones, self.pads))
+''',
+}
+
+
+class _Module:
+    """What one emitted module needs: the helpers used (in order of first use)."""
+
+    def __init__(self) -> None:
+        self.helpers: list[str] = []
+
+    def use(self, name: str) -> str:
+        if name not in self.helpers:
+            self.helpers.append(name)
+        return name
+
+
+Rule = Callable[[_Module, Row], Expr]
+
+
+# --------------------------------------------------------------------------------------------
+# small shared pieces
+
+
+def _dims(value: object, rank: int) -> tuple:
+    """A per-dim field (one value for every dim, or a tuple) as a tuple of ``rank`` values."""
+    if isinstance(value, (tuple, list)):
+        return tuple(value)
+    return (value,) * rank
+
+
+def _rank(row: Row) -> int:
+    return len(row.shape_in) - 1
+
+
+def _seq(*modules: Expr) -> Expr:
+    """One module, or an ``nn.Sequential`` of several (one row stays one module)."""
+    if len(modules) == 1:
+        return modules[0]
+    return Call("nn.Sequential", list(modules), [[] for _ in modules])
+
+
+def _same_pads(row: Row, kernel, strides, dilations) -> tuple[int, ...]:
+    """TensorFlow ``same`` as F.pad takes it (last dim first): total =
+    max((⌈W/S⌉ − 1)·S + D(F−1) + 1 − W, 0), the odd pixel after."""
+    pads: list[int] = []
+    spatial = row.shape_in[:-1]
+    for w, f, s, d in reversed(list(zip(spatial, kernel, strides, dilations))):
+        total = max((-(-w // s) - 1) * s + d * (f - 1) + 1 - w, 0)
+        pads += [total // 2, total - total // 2]
+    return tuple(pads)
+
+
+def _window(m: _Module, row: Row, layer) -> tuple[list[Expr], list[str]]:
+    """(modules before, keyword arguments) for the padding of a conv-family layer."""
+    rank = _rank(row)
+    kernel = _dims(layer.kernel, rank)
+    strides = _dims(layer.stride, rank)
+    dilations = _dims(layer.dilation, rank)
+    kw: list[str] = []
+    if strides != (1,) * rank:
+        kw.append(kwarg("stride", ints(strides)))
+    first: list[Expr] = []
+    if layer.padding == "same":
+        odd = all((d * (f - 1)) % 2 == 0 for f, d in zip(kernel, dilations))
+        if strides == (1,) * rank and odd:
+            kw.append('padding="same"')
+        else:
+            pads = _same_pads(row, kernel, strides, dilations)
+            if any(pads):
+                first.append(Call(m.use("Pad"), [tuple_text(pads)], [[]]))
+    elif _dims(layer.padding, rank) != (0,) * rank:
+        kw.append(kwarg("padding", ints(_dims(layer.padding, rank))))
+    if dilations != (1,) * rank:
+        kw.append(kwarg("dilation", ints(dilations)))
+    return first, kw
+
+
+def _call(func: str, *args: str) -> Call:
+    return Call(func, list(args), [[] for _ in args])
+
+
+# --------------------------------------------------------------------------------------------
+# one rule per layer kind
+
+
+def _conv(m: _Module, row: Row) -> Expr:
+    layer = row.layer
+    rank, c_in = _rank(row), row.shape_in[-1]
+    first, kw = _window(m, row, layer)
+    kernel = kwarg("kernel_size", ints(_dims(layer.kernel, rank)))
+    groups = getattr(layer, "groups", 1)
+    if layer.kind == "conv":
+        extra = [kwarg("groups", groups)] if groups > 1 else []
+        extra += [] if layer.bias else ["bias=False"]
+        return _seq(
+            *first, _call(f"nn.Conv{rank}d", str(c_in), str(layer.filters), kernel, *kw, *extra)
+        )
+    c_mid = c_in * layer.multiplier
+    depthwise = [kwarg("groups", c_in)]
+    if layer.kind == "dwconv":
+        bias = [] if layer.bias else ["bias=False"]
+        return _seq(
+            *first, _call(f"nn.Conv{rank}d", str(c_in), str(c_mid), kernel, *kw, *depthwise, *bias)
+        )
+    # sepconv: Keras SeparableConv — depthwise without bias, then 1×1 with the bias
+    dw = _call(f"nn.Conv{rank}d", str(c_in), str(c_mid), kernel, *kw, *depthwise, "bias=False")
+    pw_bias = [] if layer.bias else ["bias=False"]
+    pw = _call(f"nn.Conv{rank}d", str(c_mid), str(layer.filters), "kernel_size=1", *pw_bias)
+    return _seq(*first, dw, pw)
+
+
+def _deconv(m: _Module, row: Row) -> Expr:
+    layer = row.layer
+    rank, c_in = _rank(row), row.shape_in[-1]
+    kernel = _dims(layer.kernel, rank)
+    strides = _dims(layer.stride, rank)
+    dilations = _dims(layer.dilation, rank)
+    crops: list[tuple[int, int]] = []
+    if layer.padding == "same":
+        # Keras same gives W·S: padding p, output padding op, and a crop of the last row where
+        # no legal output padding (< max(stride, dilation)) gives it
+        pads, ops = [], []
+        for f, s, d in zip(kernel, strides, dilations):
+            t = d * (f - 1) + 1 - s
+            if t <= 0:
+                p, op, crop = 0, -t, 0
+            elif 2 * ((t + 1) // 2) - t < max(s, d):
+                p, op, crop = (t + 1) // 2, 2 * ((t + 1) // 2) - t, 0
+            else:
+                p, op, crop = t // 2, 0, 1
+            pads.append(p)
+            ops.append(op)
+            crops.append((0, crop))
+    else:
+        pads = list(_dims(layer.padding, rank))
+        ops = list(_dims(layer.output_padding, rank))
+    kw = [kwarg("kernel_size", ints(kernel))]
+    if strides != (1,) * rank:
+        kw.append(kwarg("stride", ints(strides)))
+    if any(pads):
+        kw.append(kwarg("padding", ints(pads)))
+    if any(ops):
+        kw.append(kwarg("output_padding", ints(ops)))
+    if layer.groups > 1:
+        kw.append(kwarg("groups", layer.groups))
+    if not layer.bias:
+        kw.append("bias=False")
+    if dilations != (1,) * rank:
+        kw.append(kwarg("dilation", ints(dilations)))
+    conv = _call(f"nn.ConvTranspose{rank}d", str(c_in), str(layer.filters), *kw)
+    if any(c for _, c in crops):
+        return _seq(conv, _call(m.use("Crop"), *(tuple_text(c) for c in crops)))
+    return conv
+
+
+def _pool(m: _Module, row: Row) -> Expr:
+    layer = row.layer
+    rank = _rank(row)
+    kernel = _dims(layer.kernel, rank)
+    strides = _dims(layer.stride, rank)
+    dilations = _dims(layer.dilation, rank)
+    name = "MaxPool" if layer.kind == "maxpool" else "AvgPool"
+    kw = [kwarg("kernel_size", ints(kernel))]
+    if strides != kernel:
+        kw.append(kwarg("stride", ints(strides)))
+    pads: tuple[int, ...] = ()
+    if layer.padding == "same":
+        pads = _same_pads(row, kernel, strides, dilations)
+    elif _dims(layer.padding, rank) != (0,) * rank:
+        kw.append(kwarg("padding", ints(_dims(layer.padding, rank))))
+    if dilations != (1,) * rank:
+        kw.append(kwarg("dilation", ints(dilations)))
+    if layer.ceil:
+        kw.append("ceil_mode=True")
+    pool = _call(f"nn.{name}{rank}d", *kw)
+    if not any(pads):
+        return pool
+    if layer.kind == "maxpool":  # TensorFlow's max pool never picks the padding
+        return _seq(_call(m.use("Pad"), tuple_text(pads), 'value=float("-inf")'), pool)
+    return _call(m.use("TFAvgPool"), pool, tuple_text(pads))  # type: ignore[arg-type]
+
+
+def _global_pool(m: _Module, row: Row) -> Expr:
+    name = "AdaptiveAvgPool" if row.kind == "gap" else "AdaptiveMaxPool"
+    return _seq(_call(f"nn.{name}{_rank(row)}d", "1"), _call("nn.Flatten"))
+
+
+def _flatten(m: _Module, row: Row) -> Expr:
+    return _call("nn.Identity") if len(row.shape_in) == 1 else _call("nn.Flatten")
+
+
+def _dense(m: _Module, row: Row) -> Expr:
+    layer = row.layer
+    n_in = prod(row.shape_in)  # PyTorch flattens C, H, W: the same count in any order
+    bias = [] if layer.bias else ["bias=False"]
+    linear = _call("nn.Linear", str(n_in), str(layer.units), *bias)
+    if len(row.shape_in) == 1:
+        return linear
+    return _seq(_call("nn.Flatten"), linear)
+
+
+def _bn(m: _Module, row: Row) -> Expr:
+    return _call(f"nn.BatchNorm{max(_rank(row), 1)}d", str(row.shape_in[-1]))
+
+
+ACTIVATIONS = {
+    "relu": "nn.ReLU()",
+    "relu6": "nn.ReLU6()",
+    "leakyrelu": "nn.LeakyReLU(negative_slope=0.01)",
+    "elu": "nn.ELU()",
+    "gelu": "nn.GELU()",
+    "silu": "nn.SiLU()",
+    "sigmoid": "nn.Sigmoid()",
+    "tanh": "nn.Tanh()",
+    "softmax": "nn.Softmax(dim=1)",
+}
+
+
+def _activation(m: _Module, row: Row) -> Expr:
+    return ACTIVATIONS[row.kind]
+
+
+def _dropout(m: _Module, row: Row) -> Expr:
+    return _call("nn.Dropout", kwarg("p", repr(float(row.layer.rate))))
+
+
+def _upsample(m: _Module, row: Row) -> Expr:
+    return _call("nn.Upsample", kwarg("scale_factor", row.layer.factor), 'mode="nearest"')
+
+
+def _zpad(m: _Module, row: Row) -> Expr:
+    return _call(f"nn.ZeroPad{_rank(row)}d", str(row.layer.pad))
+
+
+def _identity(m: _Module, row: Row) -> Expr:
+    return _call("nn.Identity")
+
+
+def _branches(m: _Module, row: Row) -> list[Expr]:
+    return [_sequential(m, branch) for branch in row.branches]
+
+
+def _res(m: _Module, row: Row) -> Expr:
+    return Call(m.use("Residual"), _branches(m, row), [[] for _ in row.branches])
+
+
+def _cat(m: _Module, row: Row) -> Expr:
+    return Call(m.use("Concat"), _branches(m, row), [[] for _ in row.branches])
+
+
+RULES: dict[str, Rule] = {
+    "conv": _conv,
+    "dwconv": _conv,
+    "sepconv": _conv,
+    "deconv": _deconv,
+    "maxpool": _pool,
+    "avgpool": _pool,
+    "gap": _global_pool,
+    "gmp": _global_pool,
+    "flatten": _flatten,
+    "dense": _dense,
+    "bn": _bn,
+    **dict.fromkeys(ACTIVATIONS, _activation),
+    "dropout": _dropout,
+    "upsample": _upsample,
+    "zpad": _zpad,
+    "id": _identity,
+    "res": _res,
+    "cat": _cat,
+}
+"""Layer kind → the rule that writes its module (``res``/``cat`` included)."""
+
+
+def _sequential(m: _Module, branch: tuple[Row, ...]) -> Call:
+    seq = Call("nn.Sequential")
+    for row in branch:
+        rule = RULES.get(row.kind)
+        if rule is None:
+            raise row.error(f"convcalc emit torch has no rule for the layer kind '{row.kind}' yet")
+        seq.add(rule(m, row), comment_text(row))
+    return seq
+
+
+# --------------------------------------------------------------------------------------------
+# the module
+
+
+def emit(
+    spec: str,
+    *,
+    channels_first: bool = False,
+    class_name: str = "Net",
+    title: str | None = None,
+) -> str:
+    """The PyTorch module for ``spec`` as Python source text.
+
+    Raises :class:`~convcalc.errors.ConvcalcError` for a bad spec, and
+    :class:`~convcalc.emit.base.EmitError` for a layer kind this emitter has no rule for or a
+    ``class_name`` that is no Python identifier.
+    """
+    check_identifier(class_name, "class name", TAKEN)
+    network, report = prepare(spec, channels_first)
+    m = _Module()
+    body = _sequential(m, rows(network, report))
+    *spatial, c = network.input_shape
+    shape_in = ", ".join(str(n) for n in (1, c, *spatial))
+    out = report.totals.output_shape
+    torch_out = out if channels_first or len(out) == 1 else [out[-1], *out[:-1]]
+    shape_out = ", ".join(str(n) for n in (1, *torch_out))
+
+    src = ['"""A PyTorch module written by convcalc emit torch from the spec below."""', ""]
+    if title:
+        src += comment_lines(title)
+    src += comment_lines(f"spec: {report.spec}")
+    src.append(f"# {summary(report)}")
+    src.append("")
+    src.append("import torch")
+    if any(h in ("Pad", "TFAvgPool") for h in m.helpers):
+        src.append("import torch.nn.functional as F")
+    src.append("from torch import nn")
+    for helper in m.helpers:
+        src += ["", "", *HELPERS[helper].strip("\n").split("\n")]
+    src += [
+        "",
+        "",
+        f"class {class_name}(nn.Module):",
+        f'    """Input (N, {", ".join(str(n) for n in (c, *spatial))}), '
+        f'output (N, {", ".join(str(n) for n in torch_out)})."""',
+        "",
+        "    def __init__(self) -> None:",
+        "        super().__init__()",
+        *lines(body, 8, "self.layers = "),
+        "",
+        "    def forward(self, x: torch.Tensor) -> torch.Tensor:",
+        "        return self.layers(x)",
+        "",
+        "",
+        'if __name__ == "__main__":',
+        f"    model = {class_name}().eval()",
+        "    with torch.no_grad():",
+        f"        y = model(torch.zeros({shape_in}))",
+        f"    print(tuple(y.shape))  # ({shape_out})",
+    ]
+    return "\n".join(src) + "\n"
+
+
+__all__ += ["EmitError"]
