@@ -5,6 +5,11 @@ Each model is a package data file ``convcalc/models/<name>.spec``: header commen
 published; any other header comment is a note on the modelling choices), then the spec, which may
 span several lines (lines are joined with spaces, ``#`` comments are stripped).
 
+A published figure is compared the way its framework counts: a torchvision model's ``params`` is
+PyTorch's ``sum(p.numel())`` (convcalc's ``trainable_params``), a Keras model's (``keras-…``) is
+``count_params()`` (convcalc's ``params``, with BN's moving statistics); GMACs are compared to the
+digits the header shows (``4.23`` to two decimals, ``0.714`` to three).
+
 Nothing is read at import time; the files are read on first use and kept.
 
 >>> from convcalc import zoo
@@ -18,8 +23,12 @@ import difflib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from .errors import ConvcalcError
+
+if TYPE_CHECKING:
+    from .engine import Totals
 
 __all__ = ["ZooModel", "get", "models"]
 
@@ -37,6 +46,24 @@ class ZooModel:
     params: int | None = None
     gmacs: float | None = None
     notes: str = ""
+    gmacs_decimals: int = 3
+
+    @property
+    def keras(self) -> bool:
+        """Counted the Keras way (``count_params()``): the ``keras-`` models."""
+        return self.name.startswith("keras-")
+
+    def counted_params(self, totals: Totals) -> int:
+        """The count of ``totals`` that the published ``params`` figure is."""
+        return totals.params if self.keras else totals.trainable_params
+
+    def matches(self, totals: Totals) -> bool | None:
+        """Whether ``totals`` equal the published figures (``None``: nothing is published)."""
+        if self.params is None and self.gmacs is None:
+            return None
+        if self.params is not None and self.counted_params(totals) != self.params:
+            return False
+        return self.gmacs is None or round(totals.macs / 1e9, self.gmacs_decimals) == self.gmacs
 
 
 def _key(name: str) -> str:
@@ -72,6 +99,7 @@ def _parse_file(stem: str, text: str) -> ZooModel:
         params=int(params.replace(",", "").replace("_", "")) if params else None,
         gmacs=float(gmacs) if gmacs else None,
         notes=" ".join(notes),
+        gmacs_decimals=len(gmacs.partition(".")[2]) if gmacs else 3,
     )
 
 

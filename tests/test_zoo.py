@@ -15,6 +15,7 @@ from dataclasses import FrozenInstanceError
 from functools import cache
 from itertools import pairwise
 from math import prod
+from pathlib import Path
 
 import pytest
 from conftest import require_torch
@@ -23,38 +24,53 @@ import convcalc
 from convcalc import zoo
 from convcalc.errors import ConvcalcError
 
-NAMES = [
-    "alexnet",
-    "googlenet",
-    "lenet5",
-    "mobilenet_v2",
-    "resnet18",
-    "resnet34",
-    "resnet50",
-    "squeezenet1_0",
-    "unet",
-    "vgg11",
-    "vgg16",
-    "vgg19",
-]
-
-# torchvision's documented figures (its "GFLOPS" column counts MACs, bias excluded)
+# torchvision's documented figures: the weights enums' meta in torchvision/models/<family>.py
+# (github.com/pytorch/vision, main), "num_params" and "_ops" (its docs' "GFLOPS" column, which
+# counts MACs, bias excluded); GMACs are compared to the digits shown there.
 PUBLISHED = {
-    "alexnet": (61_100_840, 0.714),
-    "vgg11": (132_863_336, 7.609),
-    "vgg16": (138_357_544, 15.470),
-    "vgg19": (143_667_240, 19.632),
-    "resnet18": (11_689_512, 1.814),
-    "resnet34": (21_797_672, 3.664),
-    "resnet50": (25_557_032, 4.089),
-    "mobilenet_v2": (3_504_872, 0.301),
-    "googlenet": (6_624_904, 1.498),
-    "squeezenet1_0": (1_248_424, 0.819),
+    "alexnet": (61_100_840, "0.714"),  # alexnet.py
+    "vgg11": (132_863_336, "7.609"),  # vgg.py
+    "vgg11_bn": (132_868_840, "7.609"),
+    "vgg13": (133_047_848, "11.308"),
+    "vgg13_bn": (133_053_736, "11.308"),
+    "vgg16": (138_357_544, "15.47"),
+    "vgg16_bn": (138_365_992, "15.47"),
+    "vgg19": (143_667_240, "19.632"),
+    "vgg19_bn": (143_678_248, "19.632"),
+    "resnet18": (11_689_512, "1.814"),  # resnet.py
+    "resnet34": (21_797_672, "3.664"),
+    "resnet50": (25_557_032, "4.089"),
+    "resnet101": (44_549_160, "7.801"),
+    "resnet152": (60_192_808, "11.514"),
+    "resnext50_32x4d": (25_028_904, "4.23"),
+    "resnext101_32x8d": (88_791_336, "16.414"),
+    "resnext101_64x4d": (83_455_272, "15.46"),
+    "wide_resnet50_2": (68_883_240, "11.398"),
+    "wide_resnet101_2": (126_886_696, "22.753"),
+    "squeezenet1_0": (1_248_424, "0.819"),  # squeezenet.py
+    "squeezenet1_1": (1_235_496, "0.349"),
+    "densenet121": (7_978_856, "2.834"),  # densenet.py
+    "densenet161": (28_681_000, "7.728"),
+    "densenet169": (14_149_480, "3.36"),
+    "densenet201": (20_013_928, "4.291"),
+    "googlenet": (6_624_904, "1.498"),  # googlenet.py
+    "mnasnet0_5": (2_218_512, "0.104"),  # mnasnet.py
+    "mnasnet0_75": (3_170_208, "0.215"),
+    "mnasnet1_0": (4_383_312, "0.314"),
+    "mnasnet1_3": (6_282_256, "0.526"),
+    "mobilenet_v2": (3_504_872, "0.301"),  # mobilenetv2.py
 }
 
+# zoo models with no published total (the paper gives none for the form written here)
+UNPUBLISHED = ["lenet5", "unet"]
 
-def gmacs(macs: int) -> float:
-    return round(macs / 1e9, 3)
+TORCHVISION = sorted(PUBLISHED)
+NAMES = sorted([*PUBLISHED, *UNPUBLISHED])
+
+
+def gmacs(macs: int, shown: str = "0.000") -> str:
+    """MACs in G, written to as many decimals as ``shown`` has."""
+    return f"{macs / 1e9:.{len(shown.partition('.')[2])}f}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -62,7 +78,7 @@ def gmacs(macs: int) -> float:
 
 
 def test_the_zoo_lists_every_model_sorted():
-    names = [m.name for m in zoo.models()]
+    names = [m.name for m in zoo.models() if not m.keras]
     assert names == NAMES
 
 
@@ -71,16 +87,31 @@ def test_spec_parses_and_matches_published(model: zoo.ZooModel):
     assert model.title and model.source
     assert "#" not in model.spec and "\n" not in model.spec
     report = convcalc.analyze(model.spec)
+    assert model.matches(report.totals) is (None if model.name in UNPUBLISHED else True)
     if model.params is not None:
-        assert report.totals.trainable_params == model.params
+        assert model.counted_params(report.totals) == model.params
     if model.gmacs is not None:
-        assert gmacs(report.totals.macs) == model.gmacs
+        assert float(gmacs(report.totals.macs, str(model.gmacs))) == model.gmacs
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_header_figures_are_torchvisions(name: str):
     model = zoo.get(name)
-    assert (model.params, model.gmacs) == PUBLISHED.get(name, (None, None))
+    params, shown = PUBLISHED.get(name, (None, None))
+    assert (model.params, model.gmacs) == (params, float(shown) if shown else None)
+    if shown:
+        assert model.gmacs_decimals == len(shown.partition(".")[2])
+
+
+def test_matches_compares_to_the_digits_shown():
+    model = zoo.get("resnext50_32x4d")  # published 4.23 GMACs: two decimals
+    totals = convcalc.analyze(model.spec).totals
+    assert model.matches(totals)
+    # 4.2349… G still shows as 4.23, 4.2351 G does not; one parameter more never matches
+    assert model.matches(totals.model_copy(update={"macs": 4_234_900_000}))
+    assert not model.matches(totals.model_copy(update={"macs": 4_235_100_000}))
+    assert not model.matches(totals.model_copy(update={"trainable_params": model.params + 1}))
+    assert zoo.get("lenet5").matches(totals) is None
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -149,6 +180,7 @@ def test_spec_file_format(tmp_path):
         params=1234,
         gmacs=0.5,
         notes="a note on two lines",
+        gmacs_decimals=1,
     )
 
 
@@ -209,12 +241,13 @@ def _torch_models(torch):
 
     vgg_cfgs = {
         "vgg11": [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
+        "vgg13": [64, 64, "M", 128, 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
         "vgg16": [64, 64, "M", 128, 128, "M", *[256] * 3, "M", *[512] * 3, "M", *[512] * 3, "M"],
         "vgg19": [64, 64, "M", 128, 128, "M", *[256] * 4, "M", *[512] * 4, "M", *[512] * 4, "M"],
     }
 
     class VGG(nn.Module):
-        def __init__(self, cfg):
+        def __init__(self, cfg, batch_norm=False):
             super().__init__()
             layers: list = []
             c = 3
@@ -222,7 +255,9 @@ def _torch_models(torch):
                 if v == "M":
                     layers.append(nn.MaxPool2d(kernel_size=2, stride=2))
                 else:
-                    layers += [nn.Conv2d(c, v, kernel_size=3, padding=1), nn.ReLU(inplace=True)]
+                    layers.append(nn.Conv2d(c, v, kernel_size=3, padding=1))
+                    layers += [nn.BatchNorm2d(v)] if batch_norm else []
+                    layers.append(nn.ReLU(inplace=True))
                     c = v
             self.features = nn.Sequential(*layers)
             self.avgpool = nn.AdaptiveAvgPool2d((7, 7))
@@ -240,8 +275,10 @@ def _torch_models(torch):
         def forward(self, x):
             return self.classifier(self.flatten(self.avgpool(self.features(x))))
 
-    def conv3x3(cin, cout, stride=1):
-        return nn.Conv2d(cin, cout, kernel_size=3, stride=stride, padding=1, bias=False)
+    def conv3x3(cin, cout, stride=1, groups=1):
+        return nn.Conv2d(
+            cin, cout, kernel_size=3, stride=stride, padding=1, groups=groups, bias=False
+        )
 
     def conv1x1(cin, cout, stride=1):
         return nn.Conv2d(cin, cout, kernel_size=1, stride=stride, bias=False)
@@ -249,7 +286,7 @@ def _torch_models(torch):
     class BasicBlock(nn.Module):
         expansion = 1
 
-        def __init__(self, inplanes, planes, stride=1, downsample=None):
+        def __init__(self, inplanes, planes, stride=1, downsample=None, **_):
             super().__init__()
             self.conv1 = conv3x3(inplanes, planes, stride)
             self.bn1 = nn.BatchNorm2d(planes)
@@ -269,12 +306,12 @@ def _torch_models(torch):
     class Bottleneck(nn.Module):
         expansion = 4
 
-        def __init__(self, inplanes, planes, stride=1, downsample=None):
+        def __init__(self, inplanes, planes, stride=1, downsample=None, groups=1, base_width=64):
             super().__init__()
-            width = planes
+            width = int(planes * (base_width / 64.0)) * groups  # ResNeXt / Wide ResNet
             self.conv1 = conv1x1(inplanes, width)
             self.bn1 = nn.BatchNorm2d(width)
-            self.conv2 = conv3x3(width, width, stride)  # v1.5: the stride is on the 3×3
+            self.conv2 = conv3x3(width, width, stride, groups)  # v1.5: the stride is on the 3×3
             self.bn2 = nn.BatchNorm2d(width)
             self.conv3 = conv1x1(width, planes * self.expansion)
             self.bn3 = nn.BatchNorm2d(planes * self.expansion)
@@ -291,9 +328,10 @@ def _torch_models(torch):
             return self.relu(out + identity)
 
     class ResNet(nn.Module):
-        def __init__(self, block, layers):
+        def __init__(self, block, layers, groups=1, width_per_group=64):
             super().__init__()
             self.inplanes = 64
+            self.width = {"groups": groups, "base_width": width_per_group}
             self.conv1 = nn.Conv2d(3, 64, kernel_size=7, stride=2, padding=3, bias=False)
             self.bn1 = nn.BatchNorm2d(64)
             self.relu = nn.ReLU(inplace=True)
@@ -313,9 +351,9 @@ def _torch_models(torch):
                     conv1x1(self.inplanes, planes * block.expansion, stride),
                     nn.BatchNorm2d(planes * block.expansion),
                 )
-            layers = [block(self.inplanes, planes, stride, downsample)]
+            layers = [block(self.inplanes, planes, stride, downsample, **self.width)]
             self.inplanes = planes * block.expansion
-            layers += [block(self.inplanes, planes) for _ in range(1, blocks)]
+            layers += [block(self.inplanes, planes, **self.width) for _ in range(1, blocks)]
             return nn.Sequential(*layers)
 
         def forward(self, x):
@@ -517,8 +555,146 @@ def _torch_models(torch):
                 x = conv(torch.cat([skip, up(x)], 1))
             return self.outc(x)
 
+    def squeezenet1_1():
+        return nn.Sequential(
+            nn.Conv2d(3, 64, kernel_size=3, stride=2),
+            nn.ReLU(inplace=True),
+            nn.MaxPool2d(kernel_size=3, stride=2, ceil_mode=True),
+            Fire(64, 16, 64, 64),
+            Fire(128, 16, 64, 64),
+            nn.MaxPool2d(kernel_size=3, stride=2, ceil_mode=True),
+            Fire(128, 32, 128, 128),
+            Fire(256, 32, 128, 128),
+            nn.MaxPool2d(kernel_size=3, stride=2, ceil_mode=True),
+            Fire(256, 48, 192, 192),
+            Fire(384, 48, 192, 192),
+            Fire(384, 64, 256, 256),
+            Fire(512, 64, 256, 256),
+            nn.Dropout(p=0.5),
+            nn.Conv2d(512, 1000, kernel_size=1),
+            nn.ReLU(inplace=True),
+            nn.AdaptiveAvgPool2d((1, 1)),
+            nn.Flatten(),
+        )
+
+    class DenseLayer(nn.Module):
+        def __init__(self, cin, growth, bn_size):
+            super().__init__()
+            self.body = nn.Sequential(
+                nn.BatchNorm2d(cin), nn.ReLU(inplace=True),
+                nn.Conv2d(cin, bn_size * growth, kernel_size=1, bias=False),
+                nn.BatchNorm2d(bn_size * growth), nn.ReLU(inplace=True),
+                nn.Conv2d(bn_size * growth, growth, kernel_size=3, padding=1, bias=False),
+            )  # fmt: skip
+
+        def forward(self, x):  # torchvision concatenates every earlier output, oldest first
+            return torch.cat([x, self.body(x)], 1)
+
+    def densenet(growth, blocks, init, bn_size=4):
+        layers = [
+            nn.Conv2d(3, init, kernel_size=7, stride=2, padding=3, bias=False),
+            nn.BatchNorm2d(init), nn.ReLU(inplace=True),
+            nn.MaxPool2d(kernel_size=3, stride=2, padding=1),
+        ]  # fmt: skip
+        c = init
+        for i, n in enumerate(blocks):
+            for _ in range(n):
+                layers.append(DenseLayer(c, growth, bn_size))
+                c += growth
+            if i != len(blocks) - 1:  # transition
+                layers += [
+                    nn.BatchNorm2d(c), nn.ReLU(inplace=True),
+                    nn.Conv2d(c, c // 2, kernel_size=1, bias=False),
+                    nn.AvgPool2d(kernel_size=2, stride=2),
+                ]  # fmt: skip
+                c //= 2
+        layers += [
+            nn.BatchNorm2d(c), nn.ReLU(inplace=True),
+            nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.Linear(c, 1000),
+        ]  # fmt: skip
+        return nn.Sequential(*layers)
+
+    class MnasResidual(nn.Module):
+        def __init__(self, cin, cout, kernel, stride, expansion):
+            super().__init__()
+            mid = cin * expansion
+            self.apply_residual = cin == cout and stride == 1
+            self.layers = nn.Sequential(
+                nn.Conv2d(cin, mid, 1, bias=False), nn.BatchNorm2d(mid), nn.ReLU(inplace=True),
+                nn.Conv2d(mid, mid, kernel, padding=kernel // 2, stride=stride, groups=mid,
+                          bias=False),
+                nn.BatchNorm2d(mid), nn.ReLU(inplace=True),
+                nn.Conv2d(mid, cout, 1, bias=False), nn.BatchNorm2d(cout),
+            )  # fmt: skip
+
+        def forward(self, x):
+            return self.layers(x) + x if self.apply_residual else self.layers(x)
+
+    def round_to_multiple_of(val, divisor=8, round_up_bias=0.9):
+        new_val = max(divisor, int(val + divisor / 2) // divisor * divisor)
+        return new_val if new_val >= round_up_bias * val else new_val + divisor
+
+    class MNASNet(nn.Module):
+        def __init__(self, alpha):
+            super().__init__()
+            d = [round_to_multiple_of(c * alpha) for c in [32, 16, 24, 40, 80, 96, 192, 320]]
+            layers = [
+                nn.Conv2d(3, d[0], 3, padding=1, stride=2, bias=False),
+                nn.BatchNorm2d(d[0]), nn.ReLU(inplace=True),
+                nn.Conv2d(d[0], d[0], 3, padding=1, groups=d[0], bias=False),
+                nn.BatchNorm2d(d[0]), nn.ReLU(inplace=True),
+                nn.Conv2d(d[0], d[1], 1, bias=False), nn.BatchNorm2d(d[1]),
+            ]  # fmt: skip
+            stacks = [(3, 2, 3, 3), (5, 2, 3, 3), (5, 2, 6, 3), (3, 1, 6, 2), (5, 2, 6, 4),
+                      (3, 1, 6, 1)]  # fmt: skip
+            for (kernel, stride, t, n), cin, cout in zip(stacks, d[1:], d[2:]):
+                layers.append(MnasResidual(cin, cout, kernel, stride, t))
+                layers += [MnasResidual(cout, cout, kernel, 1, t) for _ in range(1, n)]
+            layers += [nn.Conv2d(d[7], 1280, 1, bias=False), nn.BatchNorm2d(1280), nn.ReLU()]
+            self.layers = nn.Sequential(*layers)
+            self.classifier = nn.Sequential(nn.Dropout(p=0.2), nn.Linear(1280, 1000))
+
+        def forward(self, x):
+            return self.classifier(self.layers(x).mean([2, 3]))
+
+    def resnet(block, layers, **width):
+        return lambda: ResNet(block, layers, **width)
+
+    def vgg(name, batch_norm=False):
+        return lambda: VGG(vgg_cfgs[name], batch_norm)
+
     return {
         "alexnet": (AlexNet, (3, 224, 224)),
+        "densenet121": (lambda: densenet(32, (6, 12, 24, 16), 64), (3, 224, 224)),
+        "densenet161": (lambda: densenet(48, (6, 12, 36, 24), 96), (3, 224, 224)),
+        "densenet169": (lambda: densenet(32, (6, 12, 32, 32), 64), (3, 224, 224)),
+        "densenet201": (lambda: densenet(32, (6, 12, 48, 32), 64), (3, 224, 224)),
+        "mnasnet0_5": (lambda: MNASNet(0.5), (3, 224, 224)),
+        "mnasnet0_75": (lambda: MNASNet(0.75), (3, 224, 224)),
+        "mnasnet1_0": (lambda: MNASNet(1.0), (3, 224, 224)),
+        "mnasnet1_3": (lambda: MNASNet(1.3), (3, 224, 224)),
+        "resnet101": (resnet(Bottleneck, [3, 4, 23, 3]), (3, 224, 224)),
+        "resnet152": (resnet(Bottleneck, [3, 8, 36, 3]), (3, 224, 224)),
+        "resnext50_32x4d": (
+            resnet(Bottleneck, [3, 4, 6, 3], groups=32, width_per_group=4),
+            (3, 224, 224),
+        ),
+        "resnext101_32x8d": (
+            resnet(Bottleneck, [3, 4, 23, 3], groups=32, width_per_group=8),
+            (3, 224, 224),
+        ),
+        "resnext101_64x4d": (
+            resnet(Bottleneck, [3, 4, 23, 3], groups=64, width_per_group=4),
+            (3, 224, 224),
+        ),
+        "wide_resnet50_2": (resnet(Bottleneck, [3, 4, 6, 3], width_per_group=128), (3, 224, 224)),
+        "wide_resnet101_2": (resnet(Bottleneck, [3, 4, 23, 3], width_per_group=128), (3, 224, 224)),
+        "squeezenet1_1": (squeezenet1_1, (3, 224, 224)),
+        "vgg13": (vgg("vgg13"), (3, 224, 224)),
+        "vgg11_bn": (vgg("vgg11", True), (3, 224, 224)),
+        "vgg13_bn": (vgg("vgg13", True), (3, 224, 224)),
+        "vgg16_bn": (vgg("vgg16", True), (3, 224, 224)),
+        "vgg19_bn": (vgg("vgg19", True), (3, 224, 224)),
         "googlenet": (GoogLeNet, (3, 224, 224)),
         "lenet5": (lenet5, (1, 32, 32)),
         "mobilenet_v2": (MobileNetV2, (3, 224, 224)),
@@ -546,7 +722,8 @@ def torch_run(name: str) -> dict:
     torch = require_torch()
     nn = torch.nn
     build, chw = _torch_models(torch)[name]
-    model = build().eval()
+    with torch.device("meta"):  # shapes and counts only: no weights are allocated or run
+        model = build().eval()
     calls: list[tuple[tuple[int, ...], int, int]] = []
 
     def hook(module, inputs, output):
@@ -569,7 +746,7 @@ def torch_run(name: str) -> dict:
         if not list(module.children()):
             module.register_forward_hook(hook)
     with torch.no_grad():
-        out = model(torch.zeros(1, *chw))
+        out = model(torch.zeros(1, *chw, device="meta"))
     return {
         "params": sum(p.numel() for p in model.parameters()),
         "macs": sum(macs for _, _, macs in calls),
@@ -618,9 +795,29 @@ def test_layers_match_torch(torch, name: str):
     assert _collapse(c[0] for c in ours) == _collapse(c[0] for c in theirs)
 
 
-@pytest.mark.parametrize("name", sorted(PUBLISHED))
+@pytest.mark.parametrize("name", TORCHVISION)
 def test_torch_reproduces_published(torch, name: str):
-    params, published_gmacs = PUBLISHED[name]
+    params, shown = PUBLISHED[name]
     theirs = torch_run(name)
     assert theirs["params"] == params
-    assert gmacs(theirs["macs"]) == published_gmacs
+    assert gmacs(theirs["macs"], shown) == shown
+
+
+def test_readme_table_lists_every_model():
+    """The README's zoo table has one row per model, with its counts and its comparison."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Model zoo\n", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        if line.startswith("| `"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            rows[cells[0].strip("`")] = cells[1:]
+    assert sorted(rows) == [m.name for m in zoo.models()]
+    for model in zoo.models():
+        totals = convcalc.analyze(model.spec).totals
+        title, params, macs, published = rows[model.name]
+        assert title == model.title
+        assert params == f"{model.counted_params(totals):,}"
+        assert macs == f"{totals.macs / 1e9:.3f}"
+        expected = {None: "no published total", True: "matches"}[model.matches(totals)]
+        assert published == expected

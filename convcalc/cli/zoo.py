@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -13,12 +13,17 @@ from ..errors import ConvcalcError
 from ..render import write_rich
 from .common import fail, new_app, write
 
+if TYPE_CHECKING:
+    from ..zoo import ZooModel
+
 app = new_app()
 
 
 @app.command(
     help="List the model zoo: each network with its parameters and MACs as convcalc counts "
-    "them, beside the published figures. With NAME, print that model's spec and source. "
+    "them, beside the published figures (params as the model's framework counts them: "
+    "torchvision's sum(p.numel()), Keras' count_params()). With NAME, print that model's spec "
+    "and source. "
     "Analyze one with: convcalc --model NAME."
 )
 def zoo_command(
@@ -47,37 +52,40 @@ def zoo_command(
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False)
-    for column in ("name", "model", "trainable params", "GMACs", "published (PyTorch count)"):
-        table.add_column(column, justify="right" if column in ("GMACs",) else "left")
+    for column in ("name", "model", "params", "GMACs", "published"):
+        table.add_column(column, justify="right" if column in ("params", "GMACs") else "left")
     for e in entries:
         published = "—"
         if e["published_params"] is not None:
             gmacs = e["published_gmacs"]
-            same = e["trainable_params"] == e["published_params"] and (
-                gmacs is None or round(e["macs"] / 1e9, 3) == gmacs
-            )
-            shown = f"{e['published_params']:,}" + (f" / {gmacs:.3f}" if gmacs else "")
-            published = ("matches " if same else "differs: ") + shown
+            shown = f"{e['published_params']:,}"
+            if gmacs is not None:
+                shown += f" / {gmacs:.{e['published_gmacs_decimals']}f}"
+            published = ("matches " if e["matches"] else "differs: ") + shown
         table.add_row(
             e["name"],
             e["title"],
-            f"{e['trainable_params']:,}",
+            f"{e['counted_params']:,}",
             f"{e['macs'] / 1e9:.3f}",
             published,
         )
     write_rich(sys.stdout, table)
 
 
-def _zoo_entry(item: object) -> dict[str, object]:
-    report = analyze(item.spec)  # type: ignore[attr-defined]
+def _zoo_entry(item: ZooModel) -> dict[str, object]:
+    report = analyze(item.spec)
     return {
-        "name": item.name,  # type: ignore[attr-defined]
-        "title": item.title,  # type: ignore[attr-defined]
-        "source": item.source,  # type: ignore[attr-defined]
-        "spec": item.spec,  # type: ignore[attr-defined]
+        "name": item.name,
+        "title": item.title,
+        "source": item.source,
+        "spec": item.spec,
         "params": report.totals.params,
         "trainable_params": report.totals.trainable_params,
         "macs": report.totals.macs,
-        "published_params": item.params,  # type: ignore[attr-defined]
-        "published_gmacs": item.gmacs,  # type: ignore[attr-defined]
+        "counted_as": "keras count_params()" if item.keras else "torch sum(p.numel())",
+        "counted_params": item.counted_params(report.totals),
+        "published_params": item.params,
+        "published_gmacs": item.gmacs,
+        "published_gmacs_decimals": item.gmacs_decimals,
+        "matches": item.matches(report.totals),
     }
