@@ -334,3 +334,135 @@ def test_bad_input_in_a_real_process(name: str):
         timeout=60,
     )
     check_text_error(case, proc.stdout, proc.stderr, proc.returncode)
+
+
+# --------------------------------------------------------------------------------------------
+# Bad numbers for the value commands (convcalc conv, convcalc eval): one line naming the fault,
+# then (for a matrix) the matrix text with a caret under the cell; exit 1; nothing on stdout.
+
+
+@dataclass(frozen=True)
+class ValueCase:
+    id: str
+    args: tuple[str, ...]
+    message: str  # a substring of the error line
+    caret: str | None = None  # the matrix text shown, if the error points into one
+    at: int = 0  # the caret's offset in that text
+
+
+VQ = "0 0 10 0 0; 0 0 10 0 0; 0 0 10 0 0; 0 0 10 0 0; 0 0 10 0 0"
+
+VALUE_CASES = [
+    ValueCase("conv-ragged-rows", ("conv", "1 2 3; 4 5", "box"), "ragged rows", "1 2 3; 4 5", 7),
+    ValueCase(
+        "conv-not-a-number", ("conv", "1 2; 3 x", "box"), "'x' is not a number", "1 2; 3 x", 7
+    ),
+    ValueCase(
+        "conv-exponent", ("conv", "1 2; 3 1e3", "[[1]]"), "'1e3' is not a number", "1 2; 3 1e3", 7
+    ),
+    ValueCase("conv-divide-by-zero", ("conv", "1 2; 3 4", "1/0"), "divides by zero", "1/0", 0),
+    ValueCase("conv-empty-matrix", ("conv", " ; ", "box"), "empty matrix"),
+    ValueCase("conv-empty-plane", ("conv", "1 2 | ", "[[1]]"), "plane 2 is empty", "1 2 | ", 4),
+    ValueCase(
+        "conv-planes-differ",
+        ("conv", "1 2; 3 4 | 5 6", "[[1]]"),
+        "plane 2 has 1 rows",
+        "1 2; 3 4 | 5 6",
+        9,
+    ),
+    ValueCase("conv-json-ragged", ("conv", "[[1, 2], [3]]", "box"), "ragged rows"),
+    ValueCase("conv-json-empty", ("conv", "[]", "box"), "empty list"),
+    ValueCase(
+        "conv-json-bad", ("conv", "[[1, 2], [3, 4]", "box"), "bad JSON", "[[1, 2], [3, 4]", 15
+    ),
+    ValueCase(
+        "conv-json-not-number", ("conv", '[[1, "a"]]', "[[1]]"), "[0][1]: 'a' is not a number"
+    ),
+    ValueCase("conv-json-bool", ("conv", "[[1, true]]", "[[1]]"), "true is not a number"),
+    ValueCase(
+        "conv-kernel-too-large",
+        ("conv", "1 2; 3 4", "box"),
+        "larger than the padded input (2 + 2·0 = 2)",
+    ),
+    ValueCase(
+        "conv-dilated-kernel-too-large",
+        ("conv", VQ, "box", "-d", "3"),
+        "dilated kernel (7) is larger than the padded input (5",
+    ),
+    ValueCase(
+        "conv-channels-differ",
+        ("conv", "1 2; 3 4 | 5 6; 7 8", "[[[1]], [[1]], [[1]]]"),
+        "kernel 1×3×1×1",
+    ),
+    ValueCase(
+        "conv-kernel-rank", ("conv", VQ, "1 2 3"), "shape 3 does not fit a rank-2 input 1×5×5"
+    ),
+    ValueCase(
+        "conv-bias-length",
+        ("conv", VQ, "[[[[1]]], [[[2]]]]", "-b", "1 2 3"),
+        "bias: 3 values for 2 filters",
+    ),
+    ValueCase(
+        "conv-bias-not-number", ("conv", VQ, "box", "-b", "one"), "'one' is not a number", "one", 0
+    ),
+    ValueCase(
+        "conv-missing-file",
+        ("conv", "@/nonexistent/m.txt", "box"),
+        "cannot read '/nonexistent/m.txt'",
+    ),
+    # 300×300 input, a 1×15 kernel, padding 7: output (300 + 14 − 1 + 1)×(300 + 14 − 15 + 1)
+    # = 314×300, each cell 15 products: 314·300·15 = 1,413,000 > 10⁶
+    ValueCase(
+        "conv-explain-limit",
+        (
+            "conv",
+            "[" + ",".join(["[" + ",".join(["1"] * 300) + "]"] * 300) + "]",
+            "[[" + ",".join(["1"] * 15) + "]]",
+            "-e",
+            "-p",
+            "7",
+        ),
+        "--explain would write out 1,413,000 multiply-adds",
+    ),
+    ValueCase(
+        "conv-number-too-long",
+        ("conv", "1" * 41, "[[1]]"),
+        "longer than 40 characters",
+        "1" * 41,
+        0,
+    ),
+]
+
+
+def _value_app(name: str):
+    from convcalc.cli import subcommand
+
+    return subcommand(name)
+
+
+@pytest.mark.parametrize("case", VALUE_CASES, ids=[c.id for c in VALUE_CASES])
+def test_bad_numbers(case: ValueCase):
+    result = runner.invoke(_value_app(case.args[0]), list(case.args[1:]), catch_exceptions=False)
+    assert result.exit_code == 1, result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.rstrip("\n").split("\n")
+    assert lines[0].startswith("convcalc: error: ") and case.message in lines[0], lines[0]
+    assert "Traceback" not in result.stderr
+    if case.caret is None:
+        assert len(lines) == 1, lines
+    else:
+        assert lines[1] == "  " + case.caret
+        assert _caret_column(lines[2]) == 2 + case.at
+
+
+@pytest.mark.parametrize("case", VALUE_CASES, ids=[c.id for c in VALUE_CASES])
+def test_bad_numbers_json(case: ValueCase):
+    result = runner.invoke(
+        _value_app(case.args[0]), [*case.args[1:], "--json"], catch_exceptions=False
+    )
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    error = json.loads(result.stderr)["error"]
+    assert case.message in error["message"]
+    if case.caret is not None:
+        assert error["position"] == case.at

@@ -26,7 +26,12 @@ __all__ = ["SUBCOMMANDS", "app", "run", "subcommand"]
 #: ``convcalc NAME …`` subcommands → the module under ``convcalc.cli`` that holds its ``app``.
 #: A spec always starts with its input shape (a digit), so a first argument naming one of these
 #: can never be a spec.  A command's module is imported only when it runs.
-SUBCOMMANDS: dict[str, str] = {"zoo": "zoo", "solve": "solve", "emit": "emit"}
+SUBCOMMANDS: dict[str, str] = {
+    "zoo": "zoo",
+    "solve": "solve",
+    "emit": "emit",
+    "conv": "conv",
+}
 
 
 def subcommand(name: str) -> typer.Typer:
