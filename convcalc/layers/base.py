@@ -55,6 +55,10 @@ class Layer(BaseModel):
     NUMBERS: ClassVar[str] = "none"
     #: conv-family tokens may also put ``x<n>`` after the options
     TRAILING_X: ClassVar[bool] = False
+    #: how a drawing (``convcalc.draw``) shows the layer: "conv", "pool", "dense", "up" (a
+    #: box coloured by family), "other", "elementwise" (folded into the label of the arrow
+    #: before it: bn, activations) or "identity" (no arrow at all: an ``id`` branch is a line)
+    FAMILY: ClassVar[str] = "other"
 
     @classmethod
     def from_token(cls, name: str, nums: list[int], opts: dict[str, object], rank: int) -> Layer:

@@ -40,6 +40,7 @@ class _ConvFamily(Layer):
     """What conv, dwconv, sepconv and deconv share: a kernel per spatial dim that slides with
     one stride, padding and dilation, and an optional bias.  Not registered itself."""
 
+    FAMILY = "conv"
     OPTIONS = _CONV_OPTS
     NUMBERS = "ints"
     TRAILING_X = True
@@ -261,6 +262,7 @@ class SeparableConv(_ConvFamily):
 class ConvTranspose(_ConvFamily):
     """``deconv`` / ``convt``: nn.ConvTranspose{1,2,3}d; ``psame`` follows Keras (output W·S)."""
 
+    FAMILY = "up"
     NAMES = ("deconv", "convt")
     OPTIONS = _CONV_OPTS | {"g", "op"}
 

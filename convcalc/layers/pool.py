@@ -31,6 +31,7 @@ from .base import (
 class Pool(Layer):
     """``pool`` (= max), ``maxpool``, ``avgpool``: nn.MaxPool/AvgPool; stride defaults to F."""
 
+    FAMILY = "pool"
     NAMES = ("pool", "maxpool", "avgpool")
     OPTIONS = frozenset({"s", "p", "d", "ceil"})
     NUMBERS = "ints"
@@ -98,6 +99,7 @@ class Pool(Layer):
 class GlobalPool(Layer):
     """``gap`` / ``gmp``: global average / max pooling to a vector of C."""
 
+    FAMILY = "pool"
     NAMES = ("gap", "gmp")
 
     kind: Literal["gap", "gmp"]

@@ -48,6 +48,7 @@ class Flatten(Layer):
 class Dense(Layer):
     """``dense<n>`` / ``fc<n>`` / ``linear<n>``: nn.Linear; a map is flattened first."""
 
+    FAMILY = "dense"
     NAMES = ("dense", "fc", "linear")
     OPTIONS = frozenset({"nb"})
     NUMBERS = "ints"
@@ -93,6 +94,7 @@ class Dense(Layer):
 class BatchNorm(Layer):
     """``bn``: nn.BatchNorm{1,2,3}d — 2C trainable (γ, β) and 2C running statistics."""
 
+    FAMILY = "elementwise"
     NAMES = ("bn",)
 
     kind: Literal["bn"] = "bn"
@@ -115,6 +117,7 @@ ActivationName = Literal[
 class Activation(Layer):
     """An element-wise activation (softmax over the channels): shape unchanged, no parameters."""
 
+    FAMILY = "elementwise"
     NAMES = ("relu", "relu6", "leakyrelu", "elu", "gelu", "silu", "sigmoid", "tanh", "softmax")
 
     kind: ActivationName
@@ -127,6 +130,7 @@ class Activation(Layer):
 class Dropout(Layer):
     """``dropout`` (rate 0.5), ``dropout0.25``, ``dropout.25``."""
 
+    FAMILY = "elementwise"
     NAMES = ("dropout",)
     NUMBERS = "rate"
 
@@ -148,6 +152,7 @@ class Dropout(Layer):
 class Identity(Layer):
     """``id``: passes its input through (a skip branch)."""
 
+    FAMILY = "identity"
     NAMES = ("id",)
 
     kind: Literal["id"] = "id"
@@ -164,6 +169,7 @@ class Identity(Layer):
 class Upsample(Layer):
     """``upsample<f>`` / ``up<f>``: nearest-neighbour upsampling, spatial × f (no number: 2)."""
 
+    FAMILY = "up"
     NAMES = ("upsample", "up")
     NUMBERS = "ints"
 
