@@ -11,7 +11,7 @@ import io
 import json
 import os
 import re
-from typing import TextIO
+from typing import Any, Callable, TextIO
 
 from .engine import LayerReport, Report
 from .errors import ConvcalcError, display_width
@@ -282,6 +282,7 @@ class Sink:
         depth: int | None = None,
         rf: bool = False,
         explain: bool = False,
+        title: str | None = None,
     ) -> None:
         self.out = out
         self.err = err
@@ -289,6 +290,7 @@ class Sink:
         self.depth = depth
         self.rf = rf  # --rf: receptive-field columns (JSON always has the fields)
         self.explain = explain  # --explain: the reports carry the arithmetic
+        self.title = title  # --title: the drawings' heading
 
     def report(self, report: Report, line: int | None) -> None:  # pragma: no cover
         raise NotImplementedError
@@ -626,12 +628,27 @@ def _error_object(error: ConvcalcError, spec: str, line: int | None) -> dict[str
     return {"schema_version": 1, "line": line, "spec": spec, "error": error.to_dict()}
 
 
-SINKS: dict[str, type[Sink]] = {
+def _drawing(name: str) -> Callable[..., Sink]:
+    """A sink of ``convcalc.draw``, imported when it is made: drawings read this module (its
+    table rows, totals), so it cannot import them, and tables need not load them."""
+
+    def make(*args: Any, **options: Any) -> Sink:
+        from .draw import sinks
+
+        return getattr(sinks, name)(*args, **options)  # type: ignore[no-any-return]
+
+    return make
+
+
+SINKS: dict[str, Callable[..., Sink]] = {
     "table": TableSink,
     "json": JsonSink,
     "jsonl": JsonlSink,
     "markdown": MarkdownSink,
     "csv": CsvSink,
     "tsv": TsvSink,
+    "svg": _drawing("SvgSink"),
+    "tikz": _drawing("TikzSink"),
+    "html": _drawing("HtmlSink"),
 }
-"""Output format name → sink class.  ``--format`` choices are the keys."""
+"""Output format name → sink class (or factory).  ``--format`` choices are the keys."""

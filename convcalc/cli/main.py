@@ -64,8 +64,11 @@ def main(
             "-f",
             help="Output format: table; json; jsonl; markdown (a GitHub table, totals under it); "
             "csv or tsv (a header row, then one row per layer, nested rows by their path such "
-            "as 3.1.2). A stdin batch: table and markdown print one table per spec under a "
-            "'line N' heading, csv and tsv add a leading 'line' column.",
+            "as 3.1.2); svg (a diagram: a box per feature map, an arrow per layer); tikz (the "
+            "same as a LaTeX tikzpicture); html (one offline page: the table, the diagram, "
+            "with --explain the arithmetic). A stdin batch: table and markdown print one table "
+            "per spec under a 'line N' heading, csv and tsv add a leading 'line' column, svg "
+            "stacks the pictures.",
             case_sensitive=False,
         ),
     ] = Format.table,  # type: ignore[attr-defined]
@@ -92,8 +95,14 @@ def main(
     depth: Annotated[
         Optional[int],
         typer.Option(
-            "--depth", min=1, help="Table: show nesting down to this depth (1 = top level only)."
+            "--depth",
+            min=1,
+            help="Table and drawings: show nesting down to this depth (1 = top level only).",
         ),
+    ] = None,
+    title: Annotated[
+        Optional[str],
+        typer.Option("--title", help="A heading for the svg, tikz and html drawings."),
     ] = None,
     model: Annotated[
         Optional[str],
@@ -168,6 +177,7 @@ def main(
         depth=depth,
         rf=rf,
         explain=explain,
+        title=title,
     )
     items = _stdin_specs() if from_stdin else iter([(None, text, None)])
     try:
