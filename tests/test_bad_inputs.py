@@ -442,6 +442,15 @@ def _value_app(name: str):
 
 @pytest.mark.parametrize("case", VALUE_CASES, ids=[c.id for c in VALUE_CASES])
 def test_bad_numbers(case: ValueCase):
+    check_bad_numbers(case)
+
+
+@pytest.mark.parametrize("case", VALUE_CASES, ids=[c.id for c in VALUE_CASES])
+def test_bad_numbers_json(case: ValueCase):
+    check_bad_numbers_json(case)
+
+
+def check_bad_numbers(case: ValueCase):
     result = runner.invoke(_value_app(case.args[0]), list(case.args[1:]), catch_exceptions=False)
     assert result.exit_code == 1, result.stderr
     assert result.stdout == ""
@@ -455,8 +464,8 @@ def test_bad_numbers(case: ValueCase):
         assert _caret_column(lines[2]) == 2 + case.at
 
 
-@pytest.mark.parametrize("case", VALUE_CASES, ids=[c.id for c in VALUE_CASES])
-def test_bad_numbers_json(case: ValueCase):
+def check_bad_numbers_json(case: ValueCase):
+    """Under --json the same error is one JSON object on stderr, stdout stays empty."""
     result = runner.invoke(
         _value_app(case.args[0]), [*case.args[1:], "--json"], catch_exceptions=False
     )
@@ -466,3 +475,174 @@ def test_bad_numbers_json(case: ValueCase):
     assert case.message in error["message"]
     if case.caret is not None:
         assert error["position"] == case.at
+
+
+# convcalc eval: spec errors keep their caret under the token; numbers that do not fit a layer
+# point at that layer's token in the spec; matrix errors at the cell.  (ValueCase.caret is the
+# text shown above the caret: the spec, or the matrix.)
+ES = "3x3x1 conv2x1 gap"
+EX = "1 2 3; 4 5 6; 7 8 9"
+
+EVAL_CASES = [
+    ValueCase(
+        "eval-unsupported-layer",
+        ("eval", "3x3x1 conv2x1 bn gap", "--random"),
+        "no value rule for bn",
+        "3x3x1 conv2x1 bn gap",
+        14,
+    ),
+    ValueCase(
+        "eval-misspelt-layer",
+        ("eval", "3x3x1 cnv2x1", "--random"),
+        "unknown layer 'cnv2x1'",
+        "3x3x1 cnv2x1",
+        6,
+    ),
+    ValueCase(
+        "eval-kernel-larger-than-input",
+        ("eval", "3x3x1 conv4x1", "--random"),
+        "larger than the padded input (3)",
+        "3x3x1 conv4x1",
+        6,
+    ),
+    ValueCase("eval-no-input", ("eval", ES), "give the input: --input M, or --random"),
+    ValueCase(
+        "eval-input-shape",
+        ("eval", ES, "--input", "1 2; 3 4", "--random"),
+        "--input: shape 2×2 does not match the spec's input 3×3×1",
+    ),
+    ValueCase(
+        "eval-input-channels", ("eval", "3x3x2 gap", "--input", EX), "give [C][H][W] = 2×3×3"
+    ),
+    ValueCase(
+        "eval-input-ragged",
+        ("eval", ES, "--input", "1 2 3; 4 5", "--random"),
+        "input: ragged rows",
+        "1 2 3; 4 5",
+        7,
+    ),
+    ValueCase(
+        "eval-missing-weight",
+        ("eval", ES, "--input", EX),
+        "layer 1 conv2x1 needs --weight 1=… ([F][C/groups][kh][kw] = 1×1×2×2)",
+        ES,
+        6,
+    ),
+    ValueCase(
+        "eval-weight-shape",
+        ("eval", ES, "--random", "--weight", "1=box"),
+        "--weight 1: shape 3×3 does not match layer 1 conv2x1: its weight is "
+        "[F][C/groups][kh][kw] = 1×1×2×2",
+        ES,
+        6,
+    ),
+    ValueCase(
+        "eval-dense-weight-shape",
+        ("eval", "1x2x1 flatten dense2", "--random", "--weight", "2=1 2 3"),
+        "its weight is [out][in] = 2×2",
+        "1x2x1 flatten dense2",
+        14,
+    ),
+    ValueCase(
+        "eval-weight-ragged",
+        ("eval", ES, "--random", "--weight", "1=1 2; 3"),
+        "--weight 1: ragged rows",
+        "1 2; 3",
+        5,
+    ),
+    ValueCase(
+        "eval-bias-length",
+        ("eval", ES, "--random", "--bias", "1=1 2"),
+        "--bias 1: shape 2 does not match layer 1 conv2x1: its bias is [F] = 1",
+        ES,
+        6,
+    ),
+    ValueCase(
+        "eval-weight-on-relu",
+        ("eval", "3x3x1 relu", "--random", "--weight", "1=1"),
+        "layer 1 relu has no weights",
+        "3x3x1 relu",
+        6,
+    ),
+    ValueCase(
+        "eval-bias-on-nb",
+        ("eval", "3x3x1 conv1nbx1", "--random", "--bias", "1=1"),
+        "has no bias (nb)",
+        "3x3x1 conv1nbx1",
+        6,
+    ),
+    ValueCase(
+        "eval-weight-no-such-layer",
+        ("eval", ES, "--random", "--weight", "5=1"),
+        "--weight 5: there is no layer 5 with a weight",
+    ),
+    ValueCase(
+        "eval-weight-bad-path",
+        ("eval", ES, "--random", "--weight", "x=1"),
+        "write N=MATRIX with N a layer number",
+    ),
+    ValueCase(
+        "eval-weight-twice",
+        ("eval", ES, "--random", "-w", "1=1 1; 1 1", "-w", "1=box"),
+        "--weight 1 is given twice",
+    ),
+    ValueCase(
+        "eval-loss-output-not-scalar",
+        ("eval", "3x3x1 conv2x1", "--random", "--grad"),
+        "--loss output needs a network that ends in one number; it ends in 1×2×2 values",
+    ),
+    ValueCase(
+        "eval-loss-unknown",
+        ("eval", ES, "--random", "--grad", "--loss", "hinge"),
+        "--loss 'hinge': give one of output, sum, mean, mse:TARGET, ce:CLASS",
+    ),
+    ValueCase(
+        "eval-loss-ce-class",
+        ("eval", ES + " dense2", "--random", "--grad", "--loss", "ce:3"),
+        "CLASS is 0 to 1 for 2 scores, got '3'",
+    ),
+    ValueCase(
+        "eval-loss-ce-on-map",
+        ("eval", "3x3x1 conv2x1", "--random", "--grad", "--loss", "ce:0"),
+        "--loss ce needs a vector of class scores; the output is 1×2×2",
+    ),
+    ValueCase(
+        "eval-loss-mse-shape",
+        ("eval", "3x3x1 conv2x1", "--random", "--grad", "--loss", "mse:1 2 3"),
+        "the target's shape 3 does not match the output's 1×2×2",
+    ),
+    ValueCase(
+        "eval-loss-mse-bad-number",
+        ("eval", ES, "--random", "--grad", "--loss", "mse:1 z"),
+        "loss target: 'z' is not a number",
+        "1 z",
+        2,
+    ),
+    # 20×20 input, conv5x16: 16·16·16·25 = 102,400 multiply-adds, ×3 with --explain (forward
+    # and the two backward sums) = 307,200; a second conv5x16 adds 12·12·16·25·16 = 921,600,
+    # ×3 = 2,764,800: over 10⁶ at layer 2, refused before layer 2 runs
+    ValueCase(
+        "eval-explain-limit",
+        ("eval", "20x20x1 conv5x16 conv5x16", "--random", "-e"),
+        "--explain would write out more than 1,000,000 multiply-adds (at layer 2 conv5x16)",
+        "20x20x1 conv5x16 conv5x16",
+        17,
+    ),
+    ValueCase(
+        "eval-compute-limit",
+        ("eval", "200x200x3 conv3x64 conv3x64", "--random"),
+        "the run needs more than 10,000,000 multiply-adds (at layer 1 conv3x64)",
+        "200x200x3 conv3x64 conv3x64",
+        10,
+    ),
+]
+
+
+@pytest.mark.parametrize("case", EVAL_CASES, ids=[c.id for c in EVAL_CASES])
+def test_bad_numbers_eval(case: ValueCase):
+    check_bad_numbers(case)
+
+
+@pytest.mark.parametrize("case", EVAL_CASES, ids=[c.id for c in EVAL_CASES])
+def test_bad_numbers_eval_json(case: ValueCase):
+    check_bad_numbers_json(case)

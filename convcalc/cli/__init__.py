@@ -31,6 +31,7 @@ SUBCOMMANDS: dict[str, str] = {
     "solve": "solve",
     "emit": "emit",
     "conv": "conv",
+    "eval": "eval",
 }
 
 

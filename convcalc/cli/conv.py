@@ -51,7 +51,7 @@ def matrix_argument(text: str, what: str) -> tuple[object, int, str]:
     from ..values.kernels import kernel
     from ..values.matrix import load_matrix
 
-    if what in ("kernel", "weight"):
+    if what == "kernel" or what.startswith("--weight"):
         named = kernel(text.strip())
         if named is not None:
             return named, 2, text

@@ -168,7 +168,8 @@ def parse_matrix(text: str, what: str = "matrix") -> tuple[Tensor, int]:
             if len(cells) != width:
                 token, pos = cells[0]
                 raise MatrixError(
-                    f"{what}: ragged rows: row {r + 1} has {len(cells)} numbers, row 1 has {width}",
+                    f"{what}: ragged rows: row {r + 1} has {len(cells)} "
+                    f"number{'s' * (len(cells) != 1)}, row 1 has {width}",
                     token,
                     pos,
                     text,

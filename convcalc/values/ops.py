@@ -176,8 +176,10 @@ def conv_backward(
                         w_terms[wbase + k].append((g, x.data[xbase + i]))
                         x_terms[xbase + i].append((g, w.data[wbase + k]))
     if work is not None:
+        # a kernel of one filter and one channel plane is indexed as the plane (as shown)
+        lead = 2 if w.shape[0] == 1 and w.shape[1] == 1 else 1 if w.shape[0] == 1 else 0
         for j, terms in enumerate(w_terms):
-            work.append(Work(names[1], _coords(j, w.shape), "dot", gw[j], terms))
+            work.append(Work(names[1], _coords(j, w.shape)[lead:], "dot", gw[j], terms))
         for j, terms in enumerate(x_terms):
             c, flat = divmod(j, n_in)
             work.append(Work(names[0], cell_index(c, flat, spatial, c_in), "dot", gx[j], terms))
@@ -415,7 +417,7 @@ def _elementwise_work(ctx: Ctx, gx: list[Num], terms: list[list[Num]]) -> None:
     n = prod(spatial)
     for j, t in enumerate(terms):
         idx = cell_index(j // n, j % n, spatial, c) if spatial else (j,)
-        if t:
+        if len(t) > 1:
             ctx.back_work.append(Work(f"∂L/∂{ctx.in_name}", idx, "sum", gx[j], t))
         else:
             ctx.back_work.append(Work(f"∂L/∂{ctx.in_name}", idx, "value", gx[j]))
