@@ -14,8 +14,10 @@ from typing import Literal, Optional, TypeVar, Union
 from pydantic import BaseModel, Field
 
 from .errors import ConvcalcError, LimitError, ShapeError
+from .errors import clip as _clip
 from .layers import (
     INPUT,
+    MAX_COUNT,
     MAX_INT,
     AnyLayer,
     Effect,
@@ -27,10 +29,12 @@ from .layers import (
     in_layout,
 )
 from .receptive import (
+    BEYOND,
     Exact,
     ReceptiveField,
     State,
     merge,
+    past_limit,
     step_exact,
     step_fast,
     to_exact,
@@ -69,10 +73,13 @@ class LayerReport(BaseModel):
     branches: Optional[list[list[LayerReport]]] = Field(
         default=None, description="res/cat only: the layers of each branch"
     )
-    rf: Union[ReceptiveField, Literal["global"], None] = Field(
+    rf: Union[ReceptiveField, Literal["global", "beyond"], None] = Field(
         default=None,
         description="receptive field of the output units; 'global' after flatten, dense or a "
-        "global pool: every unit sees the whole input",
+        "global pool: every unit sees the whole input; 'beyond' once a size, jump or start "
+        "would pass 2^50-1 in magnitude (until a later 'global'). Values are JSON numbers: "
+        "integers, or exact half-integers and other binary fractions; a fraction with another "
+        "denominator (after up3, say) is the nearest double",
     )
     explain: Optional[list[str]] = Field(
         default=None, description="--explain: the arithmetic with the numbers in, line by line"
@@ -145,8 +152,10 @@ class _Walk:
         self.cf = channels_first
         self.warnings: list[str] = []
         self.activations = 0
+        self.params = 0  # running sums over every layer, to hold the 2⁵⁰−1 count limit
+        self.macs = 0
         self.explain = explain
-        self.rf: ReceptiveField | Literal["global"] = {
+        self.rf: ReceptiveField | Literal["global", "beyond"] = {
             "size": [1] * rank,
             "jump": [1] * rank,
             "start": [0] * rank,
@@ -156,16 +165,31 @@ class _Walk:
     def field(self, windows: tuple[Window, ...] | None) -> None:
         """Move the receptive field through one layer, given its windows (``rf_window``)."""
         rf = self.rf
-        if isinstance(rf, str):  # global stays global
-            return
         if windows is None:
             self.rf, self.exact = "global", None
+        elif isinstance(rf, str):  # global stays global, beyond stays beyond
+            return
         elif windows:
             fast = step_fast(rf, windows) if self.exact is None else None
             if fast is not None:
                 self.rf = fast
             else:
                 self.exact, self.rf = step_exact(self.exact or to_exact(rf), windows)
+            if past_limit(self.rf):  # type: ignore[arg-type]
+                self.rf, self.exact = BEYOND, None
+
+    def count(self, eff: Effect, node: LayerNode) -> None:
+        """Add a layer's params and MACs to the running sums; past 2⁵⁰−1 is a LimitError."""
+        self.params += eff.trainable + eff.non_trainable
+        self.macs += eff.macs
+        if self.params > MAX_COUNT or self.macs > MAX_COUNT:
+            what = "params" if self.params > MAX_COUNT else "MACs"
+            raise LimitError(
+                f"the network's {what} pass 2⁵⁰−1 ({fmt_int(MAX_COUNT)}) at '{_clip(node.token)}':"
+                " larger counts are refused, so that every figure stays exact",
+                node.token,
+                node.position,
+            )
 
     def run(
         self, nodes: tuple[Node, ...], shape: Shape, prefix: str
@@ -176,6 +200,7 @@ class _Walk:
                 row, shape = self.branch(node, shape, f"{prefix}{i}", i)
             else:
                 eff, windows = _effect(node, shape, self.cf)
+                self.count(eff, node)
                 self.field(windows)
                 lines = node.layer.explain(shape, eff, self.cf) if self.explain else None
                 notes = [*node.notes, *eff.notes]

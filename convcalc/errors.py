@@ -14,6 +14,7 @@ __all__ = [
     "LimitError",
     "ShapeError",
     "SpecSyntaxError",
+    "clip",
     "escape_text",
 ]
 
@@ -51,6 +52,18 @@ class ShapeError(ConvcalcError):
 
 class LimitError(ConvcalcError):
     """A size limit of the contract was exceeded (spec length, nesting, layer count, 2**31-1)."""
+
+
+CLIP = 40  # characters of a token echoed inside a message
+
+
+def clip(text: str, limit: int = CLIP) -> str:
+    """At most ``limit`` characters of user text echoed in a message (a 64 KiB token stays
+    short), with control characters escaped: every message that quotes the user goes through
+    this one helper."""
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    return escape_text(text)
 
 
 def escape_text(text: str) -> str:

@@ -12,18 +12,20 @@ from typing import TYPE_CHECKING, Annotated, Literal, Optional, Union
 from pydantic import Field
 from typing_extensions import NotRequired, TypedDict
 
-from .layers import DIM_NAMES, Window, fmt_int
+from .layers import DIM_NAMES, MAX_COUNT, Window, fmt_int
 
 if TYPE_CHECKING:
     from fractions import Fraction
 
 __all__ = [
+    "BEYOND",
     "Exact",
     "Number",
     "ReceptiveField",
     "State",
     "fmt_number",
     "merge",
+    "past_limit",
     "step_exact",
     "step_fast",
     "to_exact",
@@ -31,6 +33,13 @@ __all__ = [
 
 
 Number = Union[int, float]
+
+BEYOND = "beyond"
+"""The field of a row where a size, jump or start would pass 2⁵⁰−1 (``MAX_COUNT``) in
+magnitude.  The spec stays valid (its shapes, params and MACs are unaffected); the field is
+not carried further, so no value grows without bound and every number that is shown is exact
+(a half-integer start below 2⁵⁰ is an exact double).  It stays ``"beyond"`` until a flatten,
+dense or global pool makes it ``"global"``."""
 
 
 class ReceptiveField(TypedDict):
@@ -107,6 +116,15 @@ def step_exact(exact: Exact, windows: tuple[Window, ...]) -> tuple[Exact, Recept
     return exact, _view(exact)
 
 
+def past_limit(rf: ReceptiveField) -> bool:
+    """True when a size, jump or start of the field is past 2⁵⁰−1 in magnitude."""
+    return (
+        max(rf["size"]) > MAX_COUNT
+        or max(rf["jump"]) > MAX_COUNT
+        or max(map(abs, rf["start"])) > MAX_COUNT
+    )
+
+
 def _plain(x: Number) -> Number:
     """An int, or a float for a fraction that is not whole (JSON has no fractions)."""
     if isinstance(x, (int, float)):
@@ -131,7 +149,7 @@ def fmt_number(x: Number) -> str:
     return f"{x:,.3f}".rstrip("0").rstrip(".")
 
 
-State = tuple[Union[ReceptiveField, Literal["global"]], Optional[Exact]]
+State = tuple[Union[ReceptiveField, Literal["global", "beyond"]], Optional[Exact]]
 
 
 def merge(states: list[State], labels: list[str] | None) -> tuple[State, list[str]]:
@@ -141,6 +159,8 @@ def merge(states: list[State], labels: list[str] | None) -> tuple[State, list[st
     """
     if any(rf == "global" for rf, _ in states):
         return ("global", None), []
+    if any(rf == BEYOND for rf, _ in states):
+        return (BEYOND, None), []
     views: list[ReceptiveField] = [rf for rf, _ in states]  # type: ignore[misc]
     rank = len(views[0]["size"])
     names = DIM_NAMES[rank]

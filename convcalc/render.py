@@ -149,12 +149,13 @@ def _per_dim(values: list[int | float], sep: str) -> str:
 
 
 def rf_cells(layer: LayerReport, sep: str = "×") -> tuple[str, str, str]:
-    """(size, jump, start) for the ``--rf`` columns: '5', '3×5' when the dims differ, 'global'."""
+    """(size, jump, start) for the ``--rf`` columns: '5', '3×5' when the dims differ, 'global',
+    'beyond' (a value past 2⁵⁰−1)."""
     rf = layer.rf
     if rf is None:
         return "", "", ""
-    if rf == "global":
-        return "global", "", ""
+    if isinstance(rf, str):
+        return rf, "", ""
     return _per_dim(rf["size"], sep), _per_dim(rf["jump"], sep), _per_dim(rf["start"], sep)
 
 

@@ -21,6 +21,7 @@ from math import prod
 from typing import Literal, Union
 
 from .errors import ConvcalcError, LimitError, SpecSyntaxError
+from .errors import clip as _clip
 from .layers import MAX_INT, REGISTRY, AnyLayer, Layer, Shape
 
 __all__ = ["LIMITS", "BranchNode", "LayerNode", "Network", "Node", "parse"]
@@ -198,11 +199,6 @@ def parse_layer(word: str, pos: int, rank: int) -> tuple[Layer, tuple[str, ...]]
     close = difflib.get_close_matches(run.group() if run else letters, _ALL_NAMES, n=1, cutoff=0.6)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     raise SpecSyntaxError(f"unknown layer '{_clip(word)}'{hint}", word, pos)
-
-
-def _clip(text: str, limit: int = 40) -> str:
-    """Echo at most ``limit`` characters of a token in a message (a 64 KiB word stays short)."""
-    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _build(name: str, rest: str, word: str, pos: int, rank: int) -> tuple[Layer, tuple[str, ...]]:

@@ -176,6 +176,11 @@ CASES = [
     Case("upsample-over-2-pow-31", "32768x32768x1 up2", "larger than 2³¹−1", "up2"),
     Case("filters-over-2-pow-31-elements", IN + f"conv3x{BIG}", "larger than 2³¹−1", "conv"),
     Case("cat-channels-over-2-pow-31", "1x1x1073741824 cat(id|id)", "2³¹−1", "cat("),
+    # params and MACs are bounded at 2⁵⁰−1 (every JSON number exact in JavaScript): the first
+    # dense alone has (2³¹−1 + 1)·(2³¹−1) ≈ 2⁶² params; the conv keeps 1,048,578 params but
+    # costs (2³¹−1)·1,048,577 ≈ 2⁵¹ MACs
+    Case("params-over-2-pow-50", "1x1x2147483647 dense2147483647*1000", "params pass", "dense"),
+    Case("macs-over-2-pow-50", "2147483647x1 conv1048577p524288x1", "MACs pass 2⁵⁰−1", "conv"),
     # ---- text that must be echoed safely
     Case("rich-markup-close-tag", IN + "pool[/]", "unexpected '[/]'", "pool"),
     Case("rich-markup-red", IN + "[red]", "'[red]' is not a layer token", "[red]"),

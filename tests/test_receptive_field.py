@@ -345,3 +345,86 @@ def test_upsampling_upper_bound_hypothesis(spec: str) -> None:
     except ConvcalcError:
         assume(False)
     _check_against_torch(spec, exact=False)
+
+
+# --------------------------------------------------------------------------------------------
+# bounded and exact: a value past 2⁵⁰−1 makes the field "beyond", never an overflow or a float
+# that rounds
+
+
+def _numbers(data):
+    if isinstance(data, dict):
+        for v in data.values():
+            yield from _numbers(v)
+    elif isinstance(data, list):
+        for v in data:
+            yield from _numbers(v)
+    elif isinstance(data, (int, float)) and not isinstance(data, bool):
+        yield data
+
+
+def test_fields_past_the_limit_are_beyond_and_the_rest_exact() -> None:
+    # conv2s2p1 on a 2-wide dim keeps the shape 2×2; after n of them (Araujo): jump = 2ⁿ,
+    # size = 1 + Σ_{l<n} 1·2ˡ = 2ⁿ, start = Σ_{l<n} (½ − 1)·2ˡ = −(2ⁿ − 1)/2.  Conv 49 (row
+    # 97) is the last below 2⁵⁰: size 2⁴⁹, start −(2⁴⁹ − 1)/2, a half-integer
+    report = convcalc.analyze("2x2x3 (conv2s2p1x3 relu)*1030 flatten")
+    field = report.layers[96].rf
+    assert field["size"] == [2**49] * 2 and field["jump"] == [2**49] * 2
+    assert [Fraction(x) for x in field["start"]] == [-Fraction(2**49 - 1, 2)] * 2
+    assert report.layers[98].rf == "beyond"  # conv 50: size 2⁵⁰ > 2⁵⁰ − 1
+    assert {layer.rf for layer in report.layers[98:-1]} == {"beyond"}
+    assert report.layers[-1].rf == "global"  # flatten: every unit sees the whole input
+
+
+def test_json_numbers_stay_exact_in_javascript() -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from convcalc.cli import app
+
+    spec = "1x1 up2 conv1s2147483647p1x1*3"
+    result = CliRunner().invoke(app, ["--json", spec])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    # up2: jump ½, size 1 + 1·½, start (0 − ½)·½ = −¼; the conv (k 1, p 1): start −¼ − 1·½,
+    # jump (2³¹ − 1)/2 = 1,073,741,823.5; the next conv's jump (2³¹ − 1)²/2 ≈ 2⁶¹ is beyond
+    fields = [layer["rf"] for layer in data["layers"]]
+    assert fields[0] == {"size": [1.5], "jump": [0.5], "start": [-0.25]}
+    assert fields[1] == {"size": [1.5], "jump": [1073741823.5], "start": [-0.75]}
+    assert fields[2:] == ["beyond", "beyond"]
+    assert all(abs(x) <= 2**53 for x in _numbers(data))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["2x2x3 (conv2s2p1x3 relu)*1030"],
+        ["--json", "2x2x3 (conv2s2p1x3 relu)*1030"],
+        ["--rf", "1x1 conv1s2147483647p1x1*462"],
+        ["--rf", "--format", "csv", "1x1 conv1s2147483647p1x1*462"],
+    ],
+)
+def test_huge_fields_never_crash_an_output(args: list[str]) -> None:
+    from typer.testing import CliRunner
+
+    from convcalc.cli import app
+
+    result = CliRunner().invoke(app, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    if "--rf" in args:
+        assert "beyond" in result.stdout
+
+
+def test_a_huge_field_in_a_batch_keeps_every_line() -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from convcalc.cli import app
+
+    lines = "28x28x1 relu\n2x1 conv2s2p1x1*1030\n28x28x1 relu\n"
+    result = CliRunner().invoke(app, ["--jsonl"], input=lines)
+    assert result.exit_code == 0, result.stderr
+    objects = [json.loads(x) for x in result.stdout.splitlines()]
+    assert len(objects) == 3 and objects[1]["layers"][-1]["rf"] == "beyond"

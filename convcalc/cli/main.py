@@ -127,7 +127,8 @@ def main(
             "--rf",
             help="Add receptive-field columns: size, jump (effective stride) and start (centre "
             "of the first unit) in input pixels per spatial dim; 'global' after flatten, dense "
-            "or a global pool. JSON always has them ('rf').",
+            "or a global pool; 'beyond' once a value would pass 2^50-1. JSON always has them "
+            "('rf').",
         ),
     ] = False,
     ascii_only: Annotated[

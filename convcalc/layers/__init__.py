@@ -23,7 +23,18 @@ from typing import Annotated, Union
 from pydantic import Field
 
 from ..fmt import Shape, fmt_int, fmt_shape, in_layout
-from .base import DIM_NAMES, INPUT, MAX_INT, REGISTRY, Effect, Layer, Padding, Window, register
+from .base import (
+    DIM_NAMES,
+    INPUT,
+    MAX_COUNT,
+    MAX_INT,
+    REGISTRY,
+    Effect,
+    Layer,
+    Padding,
+    Window,
+    register,
+)
 from .conv import Conv, ConvTranspose, DepthwiseConv, SeparableConv
 from .pool import GlobalPool, Pool
 from .simple import (
@@ -40,6 +51,7 @@ from .simple import (
 __all__ = [
     "DIM_NAMES",
     "INPUT",
+    "MAX_COUNT",
     "MAX_INT",
     "REGISTRY",
     "Activation",

@@ -20,6 +20,11 @@ Padding = Union[int, Literal["same"]]
 
 MAX_INT = 2**31 - 1
 
+#: The largest params, MACs, activation-element or receptive-field value convcalc carries:
+#: 2⁵⁰−1, so that every derived figure (FLOPs = 2·MACs, bytes ≤ 8·count) stays below 2⁵³ and
+#: every number in the JSON is exact in JavaScript too (a half-integer RF start included).
+MAX_COUNT = 2**50 - 1
+
 DIM_NAMES: dict[int, tuple[str, ...]] = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
 
