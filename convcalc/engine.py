@@ -13,7 +13,7 @@ from typing import Literal, Optional, TypeVar, Union
 
 from pydantic import BaseModel, Field
 
-from .errors import ConvcalcError, LimitError, ShapeError
+from .errors import ConvcalcError, LimitError, ShapeError, expect_type
 from .errors import clip as _clip
 from .layers import (
     INPUT,
@@ -364,7 +364,11 @@ def propagate(network: Network, *, dtype: str = "float32", explain: bool = False
     """Run the shape/parameter/MAC rules over a parsed :class:`~convcalc.spec.Network`.
 
     Every row gets its receptive field (``rf``); ``explain`` adds the arithmetic as text.
+    Arguments of the wrong type raise a ``TypeError`` naming the parameter.
     """
+    expect_type(network, Network, "propagate", "network")
+    expect_type(dtype, str, "propagate", "dtype")
+    expect_type(explain, bool, "propagate", "explain")
     if dtype not in DTYPES:
         raise ConvcalcError(f"unknown dtype '{dtype}' (one of {', '.join(DTYPES)})", dtype)
     walk = _Walk(network.channels_first, len(network.input_shape) - 1, explain)
@@ -408,6 +412,11 @@ def analyze(
     """Parse and propagate one spec: ``analyze("28x28x1 conv3x3s2p1x32 pool2 dense5")``.
 
     ``explain=True`` fills each row's ``explain`` with the arithmetic, as a student writes it.
-    Raises :class:`~convcalc.errors.ConvcalcError` (a ``ValueError``) for any bad input.
+    Raises :class:`~convcalc.errors.ConvcalcError` (a ``ValueError``) for any bad input, and a
+    ``TypeError`` naming the parameter for an argument of the wrong type (``analyze(b"…")``).
     """
+    expect_type(spec, str, "analyze", "spec")
+    expect_type(channels_first, bool, "analyze", "channels_first")
+    expect_type(dtype, str, "analyze", "dtype")
+    expect_type(explain, bool, "analyze", "explain")
     return propagate(parse(spec, channels_first=channels_first), dtype=dtype, explain=explain)

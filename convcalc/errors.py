@@ -16,6 +16,7 @@ __all__ = [
     "SpecSyntaxError",
     "clip",
     "escape_text",
+    "expect_type",
 ]
 
 _WINDOW = 72  # characters of the spec shown around the caret
@@ -52,6 +53,17 @@ class ShapeError(ConvcalcError):
 
 class LimitError(ConvcalcError):
     """A size limit of the contract was exceeded (spec length, nesting, layer count, 2**31-1)."""
+
+
+def expect_type(value: object, kind: type | tuple[type, ...], where: str, name: str) -> None:
+    """A library argument of the wrong type is a ``TypeError`` naming the parameter, before it
+    can reach the arithmetic (``analyze(None)``, ``analyze(spec, channels_first="yes")``)."""
+    if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+        return
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    wanted = " or ".join(k.__name__ for k in kinds)
+    hint = " (decode it first)" if isinstance(value, (bytes, bytearray)) and str in kinds else ""
+    raise TypeError(f"{where}(): {name} must be {wanted}, not {type(value).__name__}{hint}")
 
 
 CLIP = 40  # characters of a token echoed inside a message

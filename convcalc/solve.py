@@ -18,12 +18,16 @@ frameworks accept, 0 ≤ op < max(stride, dilation).
 
 from __future__ import annotations
 
+import operator
 import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from itertools import product
+from itertools import islice, product
+from math import gcd
 from typing import Literal, Union
 
-from .errors import ConvcalcError, ShapeError
+from .errors import ConvcalcError, ShapeError, clip, expect_type
 from .layers import MAX_INT, Conv, ConvTranspose
 
 __all__ = ["RANGES", "Answer", "parse_values", "solve"]
@@ -32,7 +36,17 @@ RANGES: dict[str, tuple[int, int]] = {"kernel": (1, 7), "stride": (1, 4), "dilat
 """The default search range of each unpinned parameter (inclusive)."""
 
 MAX_VALUES = 1024
-"""At most this many values per parameter, so no request makes the search slow."""
+"""At most this many values per parameter."""
+
+MAX_SEARCH = 100_000
+"""At most this many (kernel, stride, dilation) combinations are tried: the search itself is
+bounded, not only each list.  Paddings and output paddings are never enumerated: for each
+combination they are solved for (an interval), so huge kernels, strides or dilations cost
+nothing extra."""
+
+MAX_ANSWERS = 1000
+"""A request with more answers than this is refused (pin a parameter): no list is built that
+nobody can read, and every solve answers at once."""
 
 Status = Literal["exact", "padding", "same", "subsample", "lossy", "even", "uneven", "gaps"]
 
@@ -81,7 +95,7 @@ def parse_values(text: str, name: str, *, allow_same: bool = False) -> list[int]
         if m is None:
             same = " or 'same'" if allow_same else ""
             raise ConvcalcError(
-                f"--{name} takes a number, a range A-B or a list A,B,C{same}, not '{part}'",
+                f"--{name} takes a number, a range A-B or a list A,B,C{same}, not '{clip(part)}'",
                 part,
             )
         lo = int(m.group(1))
@@ -103,6 +117,35 @@ def _default(name: str) -> list[int]:
     return list(range(lo, hi + 1))
 
 
+def _int(value: object, name: str) -> int:
+    """``value`` as an int (anything with ``__index__`` but a bool), else a TypeError naming it."""
+    if isinstance(value, bool):
+        raise TypeError(f"solve(): {name} must be an int, not bool")
+    try:
+        return operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(f"solve(): {name} must be an int, not {type(value).__name__}") from None
+
+
+def _checked(value: object, name: str, minimum: int) -> list[int] | None:
+    """A parameter's pinned values, validated as the CLI validates them (``parse_values``)."""
+    if value is None:
+        return None
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise TypeError(
+            f"solve(): {name} must be a list of ints or None, not {type(value).__name__}"
+        )
+    values = [_int(v, f"{name} values") for v in islice(value, MAX_VALUES + 1)]
+    if len(values) > MAX_VALUES:
+        raise ConvcalcError(f"{name}: at most {MAX_VALUES} values", name)
+    if not values:
+        raise ConvcalcError(f"{name}: give at least one value (or None for the default)", name)
+    for v in values:
+        if not minimum <= v <= MAX_INT:
+            raise ConvcalcError(f"{name}: {v} is out of range ({minimum} to 2³¹−1)", str(v))
+    return sorted(set(values))
+
+
 def solve(
     size_in: int,
     size_out: int,
@@ -117,30 +160,63 @@ def solve(
 
     ``None`` for a parameter means its default range (:data:`RANGES`; padding: 0 to half the
     dilated kernel, plus the ``psame`` rows); ``padding="same"`` keeps only the ``psame`` rows,
-    a list of paddings only those.
+    a list of paddings only those.  Wrong types raise a ``TypeError`` naming the parameter; bad
+    values, more than :data:`MAX_SEARCH` combinations to try or more than :data:`MAX_ANSWERS`
+    answers raise a :class:`~convcalc.errors.ConvcalcError`.
     """
-    for name, value in (("input", size_in), ("output", size_out)):
-        if not 1 <= value <= MAX_INT:
-            raise ConvcalcError(f"the {name} size must be between 1 and 2³¹−1, got {value}")
-    kernels = kernel or _default("kernel")
-    strides = stride or _default("stride")
-    dilations = dilation or _default("dilation")
+    for name, value in (("size_in", size_in), ("size_out", size_out)):
+        if not 1 <= _int(value, name) <= MAX_INT:
+            raise ConvcalcError(f"{name} must be between 1 and 2³¹−1, got {value}", str(value))
+    expect_type(transposed, bool, "solve", "transposed")
+    n, want = _int(size_in, "size_in"), _int(size_out, "size_out")
+    kernels = _checked(kernel, "kernel", 1) or _default("kernel")
+    strides = _checked(stride, "stride", 1) or _default("stride")
+    dilations = _checked(dilation, "dilation", 1) or _default("dilation")
+    pads: list[int] | Literal["same"] | None
+    if isinstance(padding, str):
+        if padding.lower() not in ("same", "psame"):
+            raise ConvcalcError(
+                f"padding: a list of ints, None or 'same', not '{clip(padding)}'", padding
+            )
+        pads = "same"
+    else:
+        pads = _checked(padding, "padding", 0)
+    combos = len(kernels) * len(strides) * len(dilations)
+    if combos > MAX_SEARCH:
+        raise ConvcalcError(
+            f"the search would try {combos:,} (kernel, stride, dilation) combinations; at most "
+            f"{MAX_SEARCH:,}: pin a parameter to fewer values"
+        )
     answers: list[Answer] = []
+
+    def add(found: list[Answer]) -> None:
+        answers.extend(found)
+        if len(answers) > MAX_ANSWERS:
+            raise ConvcalcError(
+                f"more than {MAX_ANSWERS:,} answers: pin a parameter (e.g. the stride or the "
+                "dilation) to fewer values"
+            )
+
     for k, s, d in product(kernels, strides, dilations):
         eff = d * (k - 1) + 1
-        if padding != "same":
-            pads = padding if padding is not None else range(eff // 2 + 1)
-            for p in pads:
+        if pads != "same":
+            if transposed:
+                # (n − 1)·s − 2p + eff + op = want, 0 ≤ op < max(s, d): an interval of p
+                surplus = (n - 1) * s + eff - want  # = 2p − op
+                lo, hi = -(-surplus // 2), (surplus + max(s, d) - 1) // 2
+            else:
+                # ⌊(n + 2p − eff)/s⌋ + 1 = want ⇔ (want − 1)·s ≤ n + 2p − eff ≤ want·s − 1
+                lo = -(-((want - 1) * s + eff - n) // 2)
+                hi = (want * s - 1 + eff - n) // 2
+            for p in _in_range(pads, max(lo, 0), hi, eff // 2):
                 if transposed:
-                    answers.extend(_transposed(size_in, size_out, k, s, p, d))
+                    add(_transposed(n, want, k, s, p, d))
                 else:
-                    answer = _conv(size_in, size_out, k, s, p, d)
-                    if answer is not None:
-                        answers.append(answer)
-        if padding is None or padding == "same":
-            same = (_transposed_same if transposed else _conv_same)(size_in, size_out, k, s, d)
-            if same is not None:
-                answers.append(same)
+                    answer = _conv(n, want, k, s, p, d)
+                    add([answer] if answer is not None else [])
+        if pads is None or pads == "same":
+            same = (_transposed_same if transposed else _conv_same)(n, want, k, s, d)
+            add([same] if same is not None else [])
     answers.sort(
         key=lambda a: (
             _RANK[a.status],
@@ -152,6 +228,16 @@ def solve(
         )
     )
     return answers
+
+
+def _in_range(pads: list[int] | None, lo: int, hi: int, default_hi: int) -> list[int]:
+    """The paddings in [lo, hi]: of the pinned list, or of the default range 0 … ``default_hi``.
+
+    At most ``MAX_ANSWERS + 1`` of them: more would be refused anyway."""
+    if pads is None:
+        hi = min(hi, default_hi)
+        return list(range(lo, min(hi, lo + MAX_ANSWERS) + 1)) if lo <= hi else []
+    return pads[bisect_left(pads, lo) : bisect_right(pads, hi)][: MAX_ANSWERS + 1]
 
 
 def _suffix(d: int) -> str:
@@ -197,33 +283,33 @@ def _conv_same(n: int, want: int, k: int, s: int, d: int) -> Answer | None:
 
 
 def _transposed(n: int, want: int, k: int, s: int, p: int, d: int) -> list[Answer]:
-    answers = []
-    for op in range(max(s, d)):
-        layer = ConvTranspose(
-            kernel=(k,), filters=1, stride=s, padding=p, output_padding=op, dilation=d
-        )
-        try:
-            out = layer.forward((n, 1)).shape[0]
-        except ShapeError:
-            continue
-        if out != want:
-            continue
-        # taps of the dilated kernel per output phase (Odena et al. 2016, checkerboard)
-        taps = [0] * s
-        for m in range(k):
-            taps[d * m % s] += 1
-        if min(taps) == 0:
-            status: Status = "gaps"
-            note = "some outputs get no input at all (only the bias)"
-        elif min(taps) == max(taps):
-            status, note = "even", "every output gets the same number of taps"
-        else:
-            status = "uneven"
-            spread = f"{min(taps)} to {max(taps)}"
-            note = f"outputs get {spread} taps: uneven overlap (checkerboard artifacts)"
-        token = f"deconv{k}s{s}p{p}" + (f"op{op}" if op else "") + _suffix(d)
-        answers.append(Answer(token, f"{n}x1 {token}x1", k, s, p, d, op, status, note))
-    return answers
+    op = want - ((n - 1) * s - 2 * p + d * (k - 1) + 1)  # the one output padding that fits
+    if not 0 <= op < max(s, d):
+        return []
+    layer = ConvTranspose(
+        kernel=(k,), filters=1, stride=s, padding=p, output_padding=op, dilation=d
+    )
+    try:
+        out = layer.forward((n, 1)).shape[0]
+    except ShapeError:
+        return []
+    if out != want:
+        return []
+    # taps of the dilated kernel per output phase (Odena et al. 2016, checkerboard): phase r
+    # gets the m in 0 … k−1 with d·m ≡ r (mod s).  With g = gcd(d, s) > 1 the phases that are
+    # not multiples of g get none; with g = 1, m ↦ d·m mod s is a bijection on every run of s
+    # consecutive m, so each phase gets ⌊k/s⌋ or ⌈k/s⌉ taps (no list of s counters is built)
+    least, most = k // s, -(-k // s)
+    if gcd(d, s) > 1 or least == 0:
+        status: Status = "gaps"
+        note = "some outputs get no input at all (only the bias)"
+    elif least == most:
+        status, note = "even", "every output gets the same number of taps"
+    else:
+        status = "uneven"
+        note = f"outputs get {least} to {most} taps: uneven overlap (checkerboard artifacts)"
+    token = f"deconv{k}s{s}p{p}" + (f"op{op}" if op else "") + _suffix(d)
+    return [Answer(token, f"{n}x1 {token}x1", k, s, p, d, op, status, note)]
 
 
 def _transposed_same(n: int, want: int, k: int, s: int, d: int) -> Answer | None:

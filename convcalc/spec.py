@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from math import prod
 from typing import Literal, Union
 
-from .errors import ConvcalcError, LimitError, SpecSyntaxError
+from .errors import ConvcalcError, LimitError, SpecSyntaxError, expect_type
 from .errors import clip as _clip
 from .layers import MAX_INT, REGISTRY, AnyLayer, Layer, Shape
 
@@ -282,7 +282,10 @@ def _display_option(key: str, value: object) -> str:
 
 
 def parse(text: str, *, channels_first: bool = False) -> Network:
-    """Parse a whole spec.  Raises :class:`~convcalc.errors.ConvcalcError` on bad input."""
+    """Parse a whole spec.  Raises :class:`~convcalc.errors.ConvcalcError` on bad input, a
+    ``TypeError`` naming the parameter for an argument of the wrong type."""
+    expect_type(text, str, "parse", "text")
+    expect_type(channels_first, bool, "parse", "channels_first")
     if (
         len(text) > LIMITS["spec_bytes"]
         or len(text.encode("utf-8", "surrogatepass")) > LIMITS["spec_bytes"]

@@ -231,3 +231,29 @@ def test_channels_first_messages_and_notes_use_the_display_layout() -> None:
     assert r.layers[2].notes == ["flattened 32×7×7 = 1,568 first"]
     r = convcalc.analyze("28x28x1 conv3x3s2p1x32 pool2 dense5")
     assert r.layers[2].notes == ["flattened 7×7×32 = 1,568 first"]
+
+
+@pytest.mark.parametrize(
+    "call,name",
+    [
+        (lambda: convcalc.analyze(None), "spec"),
+        (lambda: convcalc.analyze(28), "spec"),
+        (lambda: convcalc.analyze(b"28x28x1 relu"), "spec"),
+        (lambda: convcalc.analyze(["28x28x1", "relu"]), "spec"),
+        (lambda: convcalc.analyze("28x28x1 relu", channels_first="yes"), "channels_first"),
+        (lambda: convcalc.analyze("28x28x1 relu", dtype=4), "dtype"),
+        (lambda: convcalc.analyze("28x28x1 relu", explain=1), "explain"),
+        (lambda: convcalc.propagate("28x28x1 relu"), "network"),
+        (lambda: convcalc.parse(b"28x28x1 relu"), "text"),
+    ],
+)
+def test_library_arguments_of_the_wrong_type_name_the_parameter(call, name: str) -> None:
+    with pytest.raises(TypeError, match=rf"\(\): {name} must be"):
+        call()
+
+
+def test_library_values_are_checked_as_the_cli_checks_them() -> None:
+    with pytest.raises(convcalc.ConvcalcError, match="unknown dtype"):
+        convcalc.analyze("28x28x1 relu", dtype="float8")
+    # a bool that is really a bool goes through, and lands in the report as one
+    assert convcalc.analyze("1x28x28 relu", channels_first=True).channels_first is True

@@ -166,3 +166,113 @@ def test_solve_is_a_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
         run(["solve", "14", "28", "--transposed", "--kernel", "4", "--json"])
     assert info.value.code == 0
     assert json.loads(capsys.readouterr().out)["answers"][0]["token"] == "deconv4s2p1"
+
+
+# --------------------------------------------------------------------------------------------
+# a bounded search: paddings are solved for, not enumerated; too wide a search is refused
+
+
+def test_huge_values_are_solved_not_enumerated() -> None:
+    big = 2**31 - 1
+    # kernel K = 2³¹−1, stride 2: ⌊(28 + 2p − K)/2⌋ + 1 = 14 ⇔ 26 ≤ 28 + 2p − K ≤ 27 ⇔
+    # p = (K − 1)/2 = 1,073,741,823; 27 mod 2 = 1 ≤ p: only padding is left over
+    answers = {a.token: a for a in solve(28, 14, kernel=[big])}
+    assert answers["conv2147483647s2p1073741823"].status == "padding"
+    # dilation D = 2³¹−1, kernel 3: the dilated kernel 2D + 1; p = D: ⌊(28 + 2D − 2D − 1)/2⌋ + 1
+    # = 13 + 1 = 14
+    assert "conv3s2p2147483647d2147483647" in {a.token for a in solve(28, 14, dilation=[big])}
+    # a transposed conv with stride 2³¹−1: (1 − 1)·S − 0 + 1 + op = 1 ⇔ op = 0; kernel 1 <
+    # stride, so every output phase but one gets no tap
+    (only,) = solve(1, 1, transposed=True, stride=[big], kernel=[1], dilation=[1], padding=[0])
+    assert (only.token, only.status) == ("deconv1s2147483647p0", "gaps")
+
+
+def _taps(k: int, s: int, d: int) -> list[int]:
+    """Taps per output phase, counted one by one (the definition)."""
+    taps = [0] * s
+    for m in range(k):
+        taps[d * m % s] += 1
+    return taps
+
+
+def test_transposed_overlap_matches_counting_the_taps() -> None:
+    answers = solve(
+        9, 20, transposed=True, kernel=list(range(1, 13)), stride=[2, 3, 4], dilation=[1, 2, 3]
+    )
+    assert len(answers) > 20
+    for a in answers:
+        if a.padding == "same":
+            continue
+        taps = _taps(a.kernel, a.stride, a.dilation)
+        want = "gaps" if min(taps) == 0 else "even" if min(taps) == max(taps) else "uneven"
+        assert a.status == want, (a.token, taps)
+
+
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        (dict(kernel=list(range(1, 1025)), stride=list(range(1, 1025))), "the search would try"),
+        (dict(kernel=list(range(1, 1025))), "more than 1,000 answers"),
+    ],
+)
+def test_too_wide_a_search_is_refused(kwargs: dict, message: str) -> None:
+    with pytest.raises(ConvcalcError, match=message):
+        solve(28, 14, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["28", "14", "--kernel", "2147483647"],
+        ["28", "14", "--dilation", "2147483647"],
+        ["28", "14", "--kernel", "1-1024"],
+        ["1", "1", "-t", "--stride", "2147483647", "--kernel", "1", "--dilation", "1", "-p", "0"],
+        ["28", "14", "-k", "1-1024", "-s", "1-1024", "-d", "1-1024"],
+        ["1", "2147483647", "-t", "-s", "2147483647", "-d", "1-1024"],
+    ],
+)
+def test_every_solve_answers_or_refuses(args: list[str]) -> None:
+    import subprocess
+    import sys
+
+    # the timeout only detects a hang (these took minutes or 16 GiB before); no timing claim
+    proc = subprocess.run(
+        [sys.executable, "-m", "convcalc", "solve", *args, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=10,
+    )
+    if proc.returncode == 0:
+        assert json.loads(proc.stdout)["answers"]
+    else:
+        assert proc.returncode == 1 and proc.stderr.startswith("convcalc: error: ")
+        assert "Traceback" not in proc.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# the library validates what the CLI validates
+
+
+@pytest.mark.parametrize(
+    "args,kwargs,error,name",
+    [
+        ((28.5, 14), {}, TypeError, "size_in"),
+        ((28, "14"), {}, TypeError, "size_out"),
+        ((True, 14), {}, TypeError, "size_in"),
+        ((28, 14), dict(kernel=3), TypeError, "kernel"),
+        ((28, 14), dict(kernel=["3"]), TypeError, "kernel"),
+        ((28, 14), dict(stride=[2.0]), TypeError, "stride"),
+        ((28, 14), dict(transposed="yes"), TypeError, "transposed"),
+        ((0, 14), {}, ConvcalcError, "size_in"),
+        ((28, 14), dict(kernel=[-3]), ConvcalcError, "kernel"),
+        ((28, 14), dict(padding=[-1]), ConvcalcError, "padding"),
+        ((28, 14), dict(stride=[0]), ConvcalcError, "stride"),
+        ((28, 14), dict(dilation=[2**31]), ConvcalcError, "dilation"),
+        ((28, 14), dict(kernel=[]), ConvcalcError, "kernel"),
+        ((28, 14), dict(kernel=range(1, 10**12)), ConvcalcError, "kernel"),
+        ((28, 14), dict(padding="valid"), ConvcalcError, "padding"),
+    ],
+)
+def test_library_arguments_are_checked(args: tuple, kwargs: dict, error: type, name: str) -> None:
+    with pytest.raises(error, match=name):
+        solve(*args, **kwargs)
