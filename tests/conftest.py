@@ -10,6 +10,8 @@ from hypothesis import HealthCheck, settings
 # a helper module imported by the oracle tests once torch is known to be there, not a test
 # module: --doctest-modules must not import it (that would need torch)
 collect_ignore = ["torch_oracle.py", "emit_check.py"]
+# the golden emitted modules are data, read by tests/test_emit_golden.py, not modules to import
+collect_ignore_glob = ["golden/*"]
 
 # CI gates a landing, so its Hypothesis runs are reproducible (derandomized: the same examples
 # every run); local runs stay random and keep exploring.  The machines are shared and noisy:
@@ -34,3 +36,18 @@ def require_torch():
 @pytest.fixture
 def torch():
     return require_torch()
+
+
+def require_keras():
+    """Import Keras 3 on the torch backend, or skip (fail under CI, where it must run)."""
+    os.environ["KERAS_BACKEND"] = "torch"
+    require_torch()
+    try:
+        import keras
+    except ImportError:  # pragma: no cover - depends on the machine
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but keras is not installed: the Keras emit tests must run")
+        pytest.skip("keras is not installed (pip install keras)")
+    if keras.backend.backend() != "torch":  # pragma: no cover - imported earlier elsewhere
+        pytest.fail(f"keras runs on {keras.backend.backend()}, not torch: set KERAS_BACKEND=torch")
+    return keras

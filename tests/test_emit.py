@@ -17,12 +17,13 @@ from typer.testing import CliRunner
 from convcalc import zoo
 from convcalc.cli import subcommand
 from convcalc.emit import EmitError
+from convcalc.emit import keras as emit_keras
 from convcalc.emit import torch as emit_torch
 from convcalc.errors import ConvcalcError
 
 runner = CliRunner()
 SPEC = "28x28x1 conv3x3s2p1x32 pool2 dense5"
-EMITTERS = {"torch": emit_torch.emit}
+EMITTERS = {"torch": emit_torch.emit, "keras": emit_keras.emit}
 
 
 def cli(*args: str):
@@ -81,6 +82,7 @@ def test_cli_bad_spec_names_the_token_with_a_caret():
         ("torch",),
         ("torch", SPEC, "-m", "lenet5"),
         ("tensorflow", SPEC),
+        ("keras", SPEC, "--class-name", "Model"),
     ],
 )
 def test_cli_usage_errors_are_exit_2(args):
@@ -208,7 +210,7 @@ def test_zoo_and_random_modules_are_ruff_clean(tmp_path):
 
 @pytest.mark.parametrize("framework", sorted(EMITTERS))
 def test_a_kind_without_a_rule_is_refused_naming_its_token(monkeypatch, framework):
-    module = {"torch": emit_torch}[framework]
+    module = {"torch": emit_torch, "keras": emit_keras}[framework]
     monkeypatch.delitem(module.RULES, "bn")
     spec = "28x28x1 conv3x8 cat(id | conv1x8 BN) relu"
     with pytest.raises(EmitError) as info:

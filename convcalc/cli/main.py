@@ -27,8 +27,8 @@ HELP = (
     "whole language.\n\n"
     "Model zoo: convcalc zoo lists well-known networks; convcalc --model resnet18 analyzes "
     "one. Sizes: convcalc solve 28 14 --kernel 3 lists the strides and paddings that take 28 "
-    "to 14 (convcalc solve --help). Code: convcalc emit torch SPEC writes the network as a "
-    "PyTorch module (convcalc emit --help).\n\n"
+    "to 14 (convcalc solve --help). Code: convcalc emit torch|keras SPEC writes the "
+    "network as a PyTorch or Keras module (convcalc emit --help).\n\n"
     "Exit codes: 0 ok; 1 invalid spec or network (in a batch: any line); 2 usage error; "
     "70 internal error; 74 output not writable."
 )

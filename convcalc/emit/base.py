@@ -25,12 +25,15 @@ __all__ = [
     "EmitError",
     "Row",
     "RowComment",
+    "call",
     "check_identifier",
     "comment_lines",
     "comment_text",
     "lines",
+    "per_dim",
     "prepare",
     "rows",
+    "same_split",
 ]
 
 #: the longest line emitted: ruff's default (88), under this project's 100
@@ -238,6 +241,25 @@ def lines(expr: Expr, indent: int, lead: str = "", tail: str = "") -> list[str]:
         out += lines(arg, indent + 4, "", ",")
     out.append(f"{pad}){tail}")
     return out
+
+
+def call(func: str, *args: Expr) -> Call:
+    """``func(args…)`` with no comments."""
+    return Call(func, list(args), [[] for _ in args])
+
+
+def per_dim(value: object, rank: int) -> tuple:
+    """A per-dim field (one value for every dim, or a tuple) as a tuple of ``rank`` values."""
+    if isinstance(value, (tuple, list)):
+        return tuple(value)
+    return (value,) * rank
+
+
+def same_split(w: int, f: int, s: int, d: int) -> tuple[int, int]:
+    """TensorFlow ``same`` on one dim: (padding before, after); total =
+    max((⌈W/S⌉ − 1)·S + D(F−1) + 1 − W, 0), the odd pixel after."""
+    total = max((-(-w // s) - 1) * s + d * (f - 1) + 1 - w, 0)
+    return total // 2, total - total // 2
 
 
 def kwarg(name: str, value: object) -> str:

@@ -21,14 +21,17 @@ from .base import (
     EmitError,
     Expr,
     Row,
+    call,
     check_identifier,
     comment_lines,
     comment_text,
     ints,
     kwarg,
     lines,
+    per_dim,
     prepare,
     rows,
+    same_split,
     summary,
     tuple_text,
 )
@@ -125,13 +128,6 @@ Rule = Callable[[_Module, Row], Expr]
 # small shared pieces
 
 
-def _dims(value: object, rank: int) -> tuple:
-    """A per-dim field (one value for every dim, or a tuple) as a tuple of ``rank`` values."""
-    if isinstance(value, (tuple, list)):
-        return tuple(value)
-    return (value,) * rank
-
-
 def _rank(row: Row) -> int:
     return len(row.shape_in) - 1
 
@@ -144,22 +140,19 @@ def _seq(*modules: Expr) -> Expr:
 
 
 def _same_pads(row: Row, kernel, strides, dilations) -> tuple[int, ...]:
-    """TensorFlow ``same`` as F.pad takes it (last dim first): total =
-    max((⌈W/S⌉ − 1)·S + D(F−1) + 1 − W, 0), the odd pixel after."""
+    """TensorFlow ``same`` as F.pad takes it: (before, after) per dim, the last dim first."""
     pads: list[int] = []
-    spatial = row.shape_in[:-1]
-    for w, f, s, d in reversed(list(zip(spatial, kernel, strides, dilations))):
-        total = max((-(-w // s) - 1) * s + d * (f - 1) + 1 - w, 0)
-        pads += [total // 2, total - total // 2]
+    for w, f, s, d in reversed(list(zip(row.shape_in[:-1], kernel, strides, dilations))):
+        pads += same_split(w, f, s, d)
     return tuple(pads)
 
 
 def _window(m: _Module, row: Row, layer) -> tuple[list[Expr], list[str]]:
     """(modules before, keyword arguments) for the padding of a conv-family layer."""
     rank = _rank(row)
-    kernel = _dims(layer.kernel, rank)
-    strides = _dims(layer.stride, rank)
-    dilations = _dims(layer.dilation, rank)
+    kernel = per_dim(layer.kernel, rank)
+    strides = per_dim(layer.stride, rank)
+    dilations = per_dim(layer.dilation, rank)
     kw: list[str] = []
     if strides != (1,) * rank:
         kw.append(kwarg("stride", ints(strides)))
@@ -172,15 +165,11 @@ def _window(m: _Module, row: Row, layer) -> tuple[list[Expr], list[str]]:
             pads = _same_pads(row, kernel, strides, dilations)
             if any(pads):
                 first.append(Call(m.use("Pad"), [tuple_text(pads)], [[]]))
-    elif _dims(layer.padding, rank) != (0,) * rank:
-        kw.append(kwarg("padding", ints(_dims(layer.padding, rank))))
+    elif per_dim(layer.padding, rank) != (0,) * rank:
+        kw.append(kwarg("padding", ints(per_dim(layer.padding, rank))))
     if dilations != (1,) * rank:
         kw.append(kwarg("dilation", ints(dilations)))
     return first, kw
-
-
-def _call(func: str, *args: str) -> Call:
-    return Call(func, list(args), [[] for _ in args])
 
 
 # --------------------------------------------------------------------------------------------
@@ -191,34 +180,34 @@ def _conv(m: _Module, row: Row) -> Expr:
     layer = row.layer
     rank, c_in = _rank(row), row.shape_in[-1]
     first, kw = _window(m, row, layer)
-    kernel = kwarg("kernel_size", ints(_dims(layer.kernel, rank)))
+    kernel = kwarg("kernel_size", ints(per_dim(layer.kernel, rank)))
     groups = getattr(layer, "groups", 1)
     if layer.kind == "conv":
         extra = [kwarg("groups", groups)] if groups > 1 else []
         extra += [] if layer.bias else ["bias=False"]
         return _seq(
-            *first, _call(f"nn.Conv{rank}d", str(c_in), str(layer.filters), kernel, *kw, *extra)
+            *first, call(f"nn.Conv{rank}d", str(c_in), str(layer.filters), kernel, *kw, *extra)
         )
     c_mid = c_in * layer.multiplier
     depthwise = [kwarg("groups", c_in)]
     if layer.kind == "dwconv":
         bias = [] if layer.bias else ["bias=False"]
         return _seq(
-            *first, _call(f"nn.Conv{rank}d", str(c_in), str(c_mid), kernel, *kw, *depthwise, *bias)
+            *first, call(f"nn.Conv{rank}d", str(c_in), str(c_mid), kernel, *kw, *depthwise, *bias)
         )
     # sepconv: Keras SeparableConv — depthwise without bias, then 1×1 with the bias
-    dw = _call(f"nn.Conv{rank}d", str(c_in), str(c_mid), kernel, *kw, *depthwise, "bias=False")
+    dw = call(f"nn.Conv{rank}d", str(c_in), str(c_mid), kernel, *kw, *depthwise, "bias=False")
     pw_bias = [] if layer.bias else ["bias=False"]
-    pw = _call(f"nn.Conv{rank}d", str(c_mid), str(layer.filters), "kernel_size=1", *pw_bias)
+    pw = call(f"nn.Conv{rank}d", str(c_mid), str(layer.filters), "kernel_size=1", *pw_bias)
     return _seq(*first, dw, pw)
 
 
 def _deconv(m: _Module, row: Row) -> Expr:
     layer = row.layer
     rank, c_in = _rank(row), row.shape_in[-1]
-    kernel = _dims(layer.kernel, rank)
-    strides = _dims(layer.stride, rank)
-    dilations = _dims(layer.dilation, rank)
+    kernel = per_dim(layer.kernel, rank)
+    strides = per_dim(layer.stride, rank)
+    dilations = per_dim(layer.dilation, rank)
     crops: list[tuple[int, int]] = []
     if layer.padding == "same":
         # Keras same gives W·S: padding p, output padding op, and a crop of the last row where
@@ -236,8 +225,8 @@ def _deconv(m: _Module, row: Row) -> Expr:
             ops.append(op)
             crops.append((0, crop))
     else:
-        pads = list(_dims(layer.padding, rank))
-        ops = list(_dims(layer.output_padding, rank))
+        pads = list(per_dim(layer.padding, rank))
+        ops = list(per_dim(layer.output_padding, rank))
     kw = [kwarg("kernel_size", ints(kernel))]
     if strides != (1,) * rank:
         kw.append(kwarg("stride", ints(strides)))
@@ -251,18 +240,18 @@ def _deconv(m: _Module, row: Row) -> Expr:
         kw.append("bias=False")
     if dilations != (1,) * rank:
         kw.append(kwarg("dilation", ints(dilations)))
-    conv = _call(f"nn.ConvTranspose{rank}d", str(c_in), str(layer.filters), *kw)
+    conv = call(f"nn.ConvTranspose{rank}d", str(c_in), str(layer.filters), *kw)
     if any(c for _, c in crops):
-        return _seq(conv, _call(m.use("Crop"), *(tuple_text(c) for c in crops)))
+        return _seq(conv, call(m.use("Crop"), *(tuple_text(c) for c in crops)))
     return conv
 
 
 def _pool(m: _Module, row: Row) -> Expr:
     layer = row.layer
     rank = _rank(row)
-    kernel = _dims(layer.kernel, rank)
-    strides = _dims(layer.stride, rank)
-    dilations = _dims(layer.dilation, rank)
+    kernel = per_dim(layer.kernel, rank)
+    strides = per_dim(layer.stride, rank)
+    dilations = per_dim(layer.dilation, rank)
     name = "MaxPool" if layer.kind == "maxpool" else "AvgPool"
     kw = [kwarg("kernel_size", ints(kernel))]
     if strides != kernel:
@@ -270,41 +259,41 @@ def _pool(m: _Module, row: Row) -> Expr:
     pads: tuple[int, ...] = ()
     if layer.padding == "same":
         pads = _same_pads(row, kernel, strides, dilations)
-    elif _dims(layer.padding, rank) != (0,) * rank:
-        kw.append(kwarg("padding", ints(_dims(layer.padding, rank))))
+    elif per_dim(layer.padding, rank) != (0,) * rank:
+        kw.append(kwarg("padding", ints(per_dim(layer.padding, rank))))
     if dilations != (1,) * rank:
         kw.append(kwarg("dilation", ints(dilations)))
     if layer.ceil:
         kw.append("ceil_mode=True")
-    pool = _call(f"nn.{name}{rank}d", *kw)
+    pool = call(f"nn.{name}{rank}d", *kw)
     if not any(pads):
         return pool
     if layer.kind == "maxpool":  # TensorFlow's max pool never picks the padding
-        return _seq(_call(m.use("Pad"), tuple_text(pads), 'value=float("-inf")'), pool)
-    return _call(m.use("TFAvgPool"), pool, tuple_text(pads))  # type: ignore[arg-type]
+        return _seq(call(m.use("Pad"), tuple_text(pads), 'value=float("-inf")'), pool)
+    return call(m.use("TFAvgPool"), pool, tuple_text(pads))  # type: ignore[arg-type]
 
 
 def _global_pool(m: _Module, row: Row) -> Expr:
     name = "AdaptiveAvgPool" if row.kind == "gap" else "AdaptiveMaxPool"
-    return _seq(_call(f"nn.{name}{_rank(row)}d", "1"), _call("nn.Flatten"))
+    return _seq(call(f"nn.{name}{_rank(row)}d", "1"), call("nn.Flatten"))
 
 
 def _flatten(m: _Module, row: Row) -> Expr:
-    return _call("nn.Identity") if len(row.shape_in) == 1 else _call("nn.Flatten")
+    return call("nn.Identity") if len(row.shape_in) == 1 else call("nn.Flatten")
 
 
 def _dense(m: _Module, row: Row) -> Expr:
     layer = row.layer
     n_in = prod(row.shape_in)  # PyTorch flattens C, H, W: the same count in any order
     bias = [] if layer.bias else ["bias=False"]
-    linear = _call("nn.Linear", str(n_in), str(layer.units), *bias)
+    linear = call("nn.Linear", str(n_in), str(layer.units), *bias)
     if len(row.shape_in) == 1:
         return linear
-    return _seq(_call("nn.Flatten"), linear)
+    return _seq(call("nn.Flatten"), linear)
 
 
 def _bn(m: _Module, row: Row) -> Expr:
-    return _call(f"nn.BatchNorm{max(_rank(row), 1)}d", str(row.shape_in[-1]))
+    return call(f"nn.BatchNorm{max(_rank(row), 1)}d", str(row.shape_in[-1]))
 
 
 ACTIVATIONS = {
@@ -325,19 +314,19 @@ def _activation(m: _Module, row: Row) -> Expr:
 
 
 def _dropout(m: _Module, row: Row) -> Expr:
-    return _call("nn.Dropout", kwarg("p", repr(float(row.layer.rate))))
+    return call("nn.Dropout", kwarg("p", repr(float(row.layer.rate))))
 
 
 def _upsample(m: _Module, row: Row) -> Expr:
-    return _call("nn.Upsample", kwarg("scale_factor", row.layer.factor), 'mode="nearest"')
+    return call("nn.Upsample", kwarg("scale_factor", row.layer.factor), 'mode="nearest"')
 
 
 def _zpad(m: _Module, row: Row) -> Expr:
-    return _call(f"nn.ZeroPad{_rank(row)}d", str(row.layer.pad))
+    return call(f"nn.ZeroPad{_rank(row)}d", str(row.layer.pad))
 
 
 def _identity(m: _Module, row: Row) -> Expr:
-    return _call("nn.Identity")
+    return call("nn.Identity")
 
 
 def _branches(m: _Module, row: Row) -> list[Expr]:

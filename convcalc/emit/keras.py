@@ -1,0 +1,397 @@
+"""``convcalc emit keras``: a report → one Keras 3 functional-API module.
+
+``build_model() -> keras.Model`` takes channels-last tensors, as the spec is written, and every
+layer is named after convcalc's row: ``conv_1``, ``bn_3_1_2`` (row 3.1.2); a row that needs more
+than one Keras layer names the extra ones after it (``conv_1_pad``, ``dense_3_flatten``), and
+the row's own name stays on the layer that gives the row's output.  ``res(…)`` ends in an
+``Add`` and ``cat(…)`` in a ``Concatenate`` named ``res_N`` / ``cat_N``.
+
+Keras has fewer knobs than PyTorch.  Where a faithful form exists it is written: PyTorch's
+symmetric padding (and a ``ceil`` pool) become ``ZeroPadding`` then ``valid``, unless
+``same`` gives the very same windows; a transposed conv's PyTorch padding becomes ``Cropping``.
+Where none exists the layer is refused, naming its token and the reason (:data:`REFUSALS`).
+
+One rule per layer kind, in :data:`RULES`; a kind without a rule is refused, naming its token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .base import (
+    Call,
+    Row,
+    RowComment,
+    call,
+    comment_lines,
+    ints,
+    kwarg,
+    lines,
+    per_dim,
+    prepare,
+    rows,
+    same_split,
+    summary,
+    tuple_text,
+)
+
+__all__ = ["REFUSALS", "RULES", "emit"]
+
+#: every reason a valid network is refused, as the error says it (the README lists them)
+REFUSALS = {
+    "stride_dilation": "Keras refuses strides > 1 together with dilation_rate > 1",
+    "pool_dilation": "Keras pooling layers have no dilation",
+    "deconv_groups": "Keras transposed convolutions have no groups",
+    "deconv_op": "Keras needs the output padding smaller than the stride",
+}
+
+#: a layer and the suffix its name gets after the row's name ("" for the row's own layer)
+Step = tuple[str, Call]
+Rule = Callable[[Row], list[Step]]
+
+
+def _rank(row: Row) -> int:
+    return len(row.shape_in) - 1
+
+
+def _one(rank: int) -> tuple[int, ...]:
+    return (1,) * rank
+
+
+def _refuse_stride_dilation(row: Row, strides: tuple, dilations: tuple) -> None:
+    if strides != _one(len(strides)) and dilations != _one(len(dilations)):
+        raise row.error(REFUSALS["stride_dilation"])
+
+
+def _padding(row: Row, kernel, strides, dilations, padding) -> tuple[list[Step], str]:
+    """(a ZeroPadding step or none, the Keras padding word) for a sliding window.
+
+    ``same`` when TensorFlow's split reads the very same windows as the PyTorch padding
+    (the same output and the same padding before), else zero padding then ``valid``: before =
+    P, after = P, or more where a ``ceil`` pool's last window hangs over the end.
+    """
+    if padding == "same":
+        return [], '"same"'
+    rank = _rank(row)
+    pads = per_dim(padding, rank)
+    spatial = row.shape_in[:-1]
+    outs = row.shape_out[:-1]
+    pairs = []
+    for w, f, s, d, p, o in zip(spatial, kernel, strides, dilations, pads, outs):
+        need = (o - 1) * s + d * (f - 1) + 1  # the padded length the windows read
+        pairs.append((p, max(p, need - w - p)))
+    if all(b == 0 and a == 0 for b, a in pairs):  # a ceil that adds no window, too
+        return [], '"valid"'
+    same = all(
+        -(-w // s) == o and same_split(w, f, s, d)[0] == b
+        for w, f, s, d, o, (b, _) in zip(spatial, kernel, strides, dilations, outs, pairs)
+    )
+    if same:
+        return [], '"same"'
+    return _zero_padding(rank, pairs), '"valid"'
+
+
+def _conv(row: Row) -> list[Step]:
+    layer = row.layer
+    rank = _rank(row)
+    kernel = per_dim(layer.kernel, rank)
+    strides = per_dim(layer.stride, rank)
+    dilations = per_dim(layer.dilation, rank)
+    _refuse_stride_dilation(row, strides, dilations)
+    first, word = _padding(row, kernel, strides, dilations, layer.padding)
+    kw = []
+    if strides != _one(rank):
+        kw.append(kwarg("strides", ints(strides)))
+    if word != '"valid"':
+        kw.append(kwarg("padding", word))
+    if dilations != _one(rank):
+        kw.append(kwarg("dilation_rate", ints(dilations)))
+    bias = [] if layer.bias else ["use_bias=False"]
+    k = ints(kernel)
+    c_in = row.shape_in[-1]
+    if layer.kind == "conv":
+        groups = [kwarg("groups", layer.groups)] if layer.groups > 1 else []
+        return [
+            *first,
+            ("", call(f"layers.Conv{rank}D", str(layer.filters), k, *kw, *groups, *bias)),
+        ]
+    m = layer.multiplier
+    if layer.kind == "dwconv":
+        if rank == 3:  # no DepthwiseConv3D: a grouped Conv3D is the same layer
+            conv = call("layers.Conv3D", str(c_in * m), k, *kw, kwarg("groups", c_in), *bias)
+        else:
+            multiplier = [kwarg("depth_multiplier", m)] if m > 1 else []
+            conv = call(f"layers.DepthwiseConv{rank}D", k, *kw, *multiplier, *bias)
+        return [*first, ("", conv)]
+    if rank == 3:  # no SeparableConv3D: depthwise (a grouped Conv3D, no bias), then 1×1
+        depthwise = call(
+            "layers.Conv3D", str(c_in * m), k, *kw, kwarg("groups", c_in), "use_bias=False"
+        )
+        pointwise = call("layers.Conv3D", str(layer.filters), "1", *bias)
+        return [*first, ("depthwise", depthwise), ("", pointwise)]
+    multiplier = [kwarg("depth_multiplier", m)] if m > 1 else []
+    return [
+        *first,
+        ("", call(f"layers.SeparableConv{rank}D", str(layer.filters), k, *kw, *multiplier, *bias)),
+    ]
+
+
+def _deconv(row: Row) -> list[Step]:
+    layer = row.layer
+    rank = _rank(row)
+    kernel = per_dim(layer.kernel, rank)
+    strides = per_dim(layer.stride, rank)
+    dilations = per_dim(layer.dilation, rank)
+    _refuse_stride_dilation(row, strides, dilations)
+    if layer.groups > 1:
+        raise row.error(REFUSALS["deconv_groups"])
+    kw = []
+    if strides != _one(rank):
+        kw.append(kwarg("strides", ints(strides)))
+    crop: list[Step] = []
+    if layer.padding == "same":  # Keras' own rule: W·S
+        kw.append('padding="same"')
+    else:
+        # valid with an explicit output padding gives (W − 1)·S + D(F − 1) + 1 + OP, PyTorch's
+        # size before its padding P is taken off each side: crop P
+        ops = per_dim(layer.output_padding, rank)
+        if any(op >= s for op, s in zip(ops, strides)):
+            raise row.error(REFUSALS["deconv_op"])
+        effs = [d * (f - 1) + 1 for f, d in zip(kernel, dilations)]
+        if any(ops) or any(e < s for e, s in zip(effs, strides)):
+            # Keras' default is W·S + max(D(F − 1) + 1 − S, 0): the same unless D(F−1)+1 < S
+            kw.append(kwarg("output_padding", ints(ops)))
+        pads = per_dim(layer.padding, rank)
+        if any(pads):
+            crop = [("", call(f"layers.Cropping{rank}D", ints(pads)))]
+    if dilations != _one(rank):
+        kw.append(kwarg("dilation_rate", ints(dilations)))
+    if not layer.bias:
+        kw.append("use_bias=False")
+    conv = call(f"layers.Conv{rank}DTranspose", str(layer.filters), ints(kernel), *kw)
+    if crop:
+        return [("transpose", conv), *crop]
+    return [("", conv)]
+
+
+def _pool(row: Row) -> list[Step]:
+    layer = row.layer
+    rank = _rank(row)
+    kernel = per_dim(layer.kernel, rank)
+    strides = per_dim(layer.stride, rank)
+    dilations = per_dim(layer.dilation, rank)
+    if dilations != _one(rank):
+        raise row.error(REFUSALS["pool_dilation"])
+    if layer.kind == "avgpool" and layer.padding != "same":
+        # PyTorch averages over the zero padding (count_include_pad): ZeroPadding, then valid
+        first, word = _padding(row, kernel, strides, dilations, layer.padding)
+        if word == '"same"':  # Keras' same would leave the padding out of the mean
+            first, word = _zero_pad(row, kernel, strides, layer.padding), '"valid"'
+    else:
+        first, word = _padding(row, kernel, strides, dilations, layer.padding)
+    name = "MaxPooling" if layer.kind == "maxpool" else "AveragePooling"
+    kw = [ints(kernel)]
+    if strides != kernel:
+        kw.append(kwarg("strides", ints(strides)))
+    if word != '"valid"':
+        kw.append(kwarg("padding", word))
+    return [*first, ("", call(f"layers.{name}{rank}D", *kw))]
+
+
+def _zero_pad(row: Row, kernel, strides, padding) -> list[Step]:
+    rank = _rank(row)
+    pads = per_dim(padding, rank)
+    pairs = [
+        (p, max(p, (o - 1) * s + f - w - p))
+        for w, f, s, p, o in zip(row.shape_in[:-1], kernel, strides, pads, row.shape_out[:-1])
+    ]
+    return _zero_padding(rank, pairs)
+
+
+def _zero_padding(rank: int, pairs: list[tuple[int, int]]) -> list[Step]:
+    """A ZeroPadding step: ``1`` when every side is the same, else (before, after) pairs per
+    dim (ZeroPadding1D takes one pair)."""
+    if len(set(pairs)) == 1 and pairs[0][0] == pairs[0][1]:
+        arg = str(pairs[0][0])
+    elif rank == 1:
+        arg = tuple_text(pairs[0])
+    else:
+        arg = tuple_text(tuple(tuple_text(p) for p in pairs))
+    return [("pad", call(f"layers.ZeroPadding{rank}D", arg))]
+
+
+def _global_pool(row: Row) -> list[Step]:
+    name = "GlobalAveragePooling" if row.kind == "gap" else "GlobalMaxPooling"
+    return [("", call(f"layers.{name}{_rank(row)}D"))]
+
+
+def _flatten(row: Row) -> list[Step]:
+    return [("", call("layers.Flatten"))]
+
+
+def _dense(row: Row) -> list[Step]:
+    layer = row.layer
+    bias = [] if layer.bias else ["use_bias=False"]
+    dense = ("", call("layers.Dense", str(layer.units), *bias))
+    if len(row.shape_in) == 1:
+        return [dense]
+    # Keras flattens H, W, C (PyTorch C, H, W): the same count, another order
+    return [("flatten", call("layers.Flatten")), dense]
+
+
+def _bn(row: Row) -> list[Step]:
+    # PyTorch's defaults: ε = 1e-5, running averages updated by 0.1 (Keras momentum 0.9)
+    return [("", call("layers.BatchNormalization", "momentum=0.9", "epsilon=1e-5"))]
+
+
+ACTIVATIONS = {
+    "relu": call("layers.ReLU"),
+    "relu6": call("layers.ReLU", "max_value=6.0"),
+    "leakyrelu": call("layers.LeakyReLU", "negative_slope=0.01"),  # PyTorch's slope
+    "elu": call("layers.ELU"),
+    "gelu": call("layers.Activation", '"gelu"'),
+    "silu": call("layers.Activation", '"silu"'),
+    "sigmoid": call("layers.Activation", '"sigmoid"'),
+    "tanh": call("layers.Activation", '"tanh"'),
+    "softmax": call("layers.Softmax"),  # over the last axis: the channels
+}
+
+
+def _activation(row: Row) -> list[Step]:
+    template = ACTIVATIONS[row.kind]
+    return [("", call(template.func, *template.args))]
+
+
+def _dropout(row: Row) -> list[Step]:
+    return [("", call("layers.Dropout", repr(float(row.layer.rate))))]
+
+
+def _upsample(row: Row) -> list[Step]:
+    return [("", call(f"layers.UpSampling{_rank(row)}D", str(row.layer.factor)))]
+
+
+def _zpad(row: Row) -> list[Step]:
+    return [("", call(f"layers.ZeroPadding{_rank(row)}D", str(row.layer.pad)))]
+
+
+def _identity(row: Row) -> list[Step]:
+    return [("", call("layers.Identity"))]
+
+
+RULES: dict[str, Rule] = {
+    "conv": _conv,
+    "dwconv": _conv,
+    "sepconv": _conv,
+    "deconv": _deconv,
+    "maxpool": _pool,
+    "avgpool": _pool,
+    "gap": _global_pool,
+    "gmp": _global_pool,
+    "flatten": _flatten,
+    "dense": _dense,
+    "bn": _bn,
+    **dict.fromkeys(ACTIVATIONS, _activation),
+    "dropout": _dropout,
+    "upsample": _upsample,
+    "zpad": _zpad,
+    "id": _identity,
+}
+"""Layer kind → the rule that writes its Keras layers (``res``/``cat`` are the structure)."""
+
+MERGES = {"res": "layers.Add", "cat": "layers.Concatenate"}
+
+
+def layer_name(row: Row) -> str:
+    """The Keras name of a row's layer: its kind and path, ``conv_3_1_2``."""
+    return f"{row.kind}_{row.path.replace('.', '_')}"
+
+
+class _Writer:
+    def __init__(self) -> None:
+        self.body: list[str] = []
+
+    def rows(self, branch: tuple[Row, ...], source: str) -> None:
+        """Statements for a run of rows starting from the tensor ``source``; the result is x."""
+        for row in branch:
+            self.body.append(
+                "    # " + RowComment(row.path, row.report.token, _shape(row)).text(84)
+            )
+            if row.kind in MERGES:
+                self.merge(row, source)
+            else:
+                rule = RULES.get(row.kind)
+                if rule is None:
+                    raise row.error(
+                        f"convcalc emit keras has no rule for the layer kind '{row.kind}' yet"
+                    )
+                name = layer_name(row)
+                for suffix, layer in rule(row):
+                    layer.add(f'name="{name}_{suffix}"' if suffix else f'name="{name}"')
+                    self.body += lines(layer, 4, "x = ", f"({source})")
+                    source = "x"
+            source = "x"
+
+    def merge(self, row: Row, source: str) -> None:
+        tag = row.path.replace(".", "_")
+        block = f"block_{tag}"
+        self.body.append(f"    {block} = {source}")
+        outs = []
+        for b, branch in enumerate(row.branches, 1):
+            self.rows(branch, block)
+            if b < len(row.branches):
+                out = f"branch_{tag}_{b}"
+                self.body.append(f"    {out} = x")
+                outs.append(out)
+        outs.append("x")
+        if row.kind == "res" and len(row.branches) == 1:
+            outs = ["x", block]  # res(BODY): the body plus the block's input
+        merge = call(MERGES[row.kind], f'name="{layer_name(row)}"')
+        self.body += lines(merge, 4, "x = ", f"([{', '.join(outs)}])")
+
+
+def _shape(row: Row) -> str:
+    """A row's output shape as the Keras tensor has it: channels last."""
+    return "×".join(str(n) for n in row.shape_out)
+
+
+def emit(spec: str, *, channels_first: bool = False, title: str | None = None) -> str:
+    """The Keras module for ``spec`` as Python source text.
+
+    Raises :class:`~convcalc.errors.ConvcalcError` for a bad spec, and
+    :class:`~convcalc.emit.base.EmitError` for a layer Keras cannot build faithfully
+    (:data:`REFUSALS`) or a layer kind this emitter has no rule for.
+    """
+    network, report = prepare(spec, channels_first)
+    writer = _Writer()
+    writer.rows(rows(network, report), "inputs")
+    shape_in = tuple_text(network.input_shape)
+    out = report.totals.output_shape
+    keras_out = out if not channels_first or len(out) == 1 else [*out[1:], out[0]]
+    src = ['"""A Keras 3 model written by convcalc emit keras from the spec below."""', ""]
+    if title:
+        src += comment_lines(title)
+    src += comment_lines(f"spec: {report.spec}")
+    src.append(f"# {summary(report)}")
+    src += [
+        "",
+        "import keras",
+        "from keras import layers",
+        "",
+        "",
+        "def build_model() -> keras.Model:",
+        f'    """Input (N, {", ".join(map(str, network.input_shape))}), channels last; '
+        f'output (N, {", ".join(map(str, keras_out))})."""',
+        f'    inputs = keras.Input(shape={shape_in}, name="input")',
+        *writer.body,
+        '    return keras.Model(inputs, x, name="net")'
+        if writer.body
+        else '    return keras.Model(inputs, inputs, name="net")',
+        "",
+        "",
+        'if __name__ == "__main__":',
+        "    build_model().summary()",
+    ]
+    return "\n".join(src) + "\n"
+
+
+__all__ += ["layer_name"]

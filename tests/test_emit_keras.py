@@ -1,0 +1,139 @@
+"""``convcalc emit keras`` executed: every zoo model and hundreds of random specs.
+
+Each emitted module is run as Python with Keras 3 on the torch backend: ``build_model()``
+builds the functional model, and Keras' own answers are compared with convcalc's report —
+``count_params()`` against ``params``, the trainable and non-trainable weight counts, each row's
+layer's output shape (layers are named after the rows: ``conv_3_1_2``) and the model's output.
+The random specs come from the PyTorch oracle's Hypothesis strategy; a spec Keras cannot
+build faithfully must be refused with a reason from ``REFUSALS``, and the test counts those.
+"""
+
+from __future__ import annotations
+
+from math import prod
+
+import pytest
+from conftest import require_keras
+from emit_check import load
+from hypothesis import given, note, settings
+from test_torch_oracle import ORACLE_SETTINGS, specs
+
+import convcalc
+from convcalc import zoo
+from convcalc.emit import EmitError
+from convcalc.emit.keras import REFUSALS, emit
+
+
+@pytest.fixture(scope="module", autouse=True)
+def keras():
+    return require_keras()
+
+
+def _channels_last(shape: list[int], channels_first: bool) -> tuple[int, ...]:
+    if channels_first and len(shape) > 1:
+        return (*shape[1:], shape[0])
+    return tuple(shape)
+
+
+def _expected(layers, channels_first: bool, prefix: str = "") -> dict[str, tuple]:
+    """Row name (kind_path) → the output shape Keras should give it, batch dim None."""
+    out = {}
+    for row in layers:
+        path = f"{prefix}{row.index}"
+        name = f"{row.kind}_{path.replace('.', '_')}"
+        out[name] = (None, *_channels_last(row.output_shape, channels_first))
+        for b, branch in enumerate(row.branches or [], 1):
+            out.update(_expected(branch, channels_first, f"{path}.{b}."))
+    return out
+
+
+def check(spec: str, channels_first: bool = False, run: bool = False) -> None:
+    """Emit and build ``spec`` in Keras; compare counts and shapes with convcalc's report."""
+    keras = require_keras()
+    report = convcalc.analyze(spec, channels_first=channels_first)
+    model = load(emit(spec, channels_first=channels_first))["build_model"]()
+    totals = report.totals
+    assert model.count_params() == totals.params
+    assert sum(prod(w.shape) for w in model.trainable_weights) == totals.trainable_params
+    assert sum(prod(w.shape) for w in model.non_trainable_weights) == totals.non_trainable_params
+    want = _expected(report.layers, channels_first)
+    got = {name: tuple(model.get_layer(name).output.shape) for name in want}
+    assert got == want
+    out = (None, *_channels_last(totals.output_shape, channels_first))
+    assert tuple(model.output.shape) == out
+    if run:  # a real forward pass too, on zeros
+        import numpy as np
+
+        x = np.zeros((1, *_channels_last(report.input_shape, channels_first)), "float32")
+        y = keras.ops.convert_to_numpy(model(x, training=False))
+        assert y.shape == (1, *out[1:])
+
+
+@pytest.mark.parametrize("name", [m.name for m in zoo.models()])
+def test_every_zoo_model_builds_as_emitted(name):
+    check(zoo.get(name).spec)
+
+
+REFUSED: dict[str, int] = {}
+
+
+@settings(ORACLE_SETTINGS, max_examples=200)
+@given(spec=specs())
+def test_random_specs_build_as_emitted_or_are_refused_with_a_reason(spec):
+    note(f"spec: {spec.text!r} channels_first={spec.channels_first}")
+    try:
+        check(spec.text, spec.channels_first, run=True)
+    except EmitError as err:
+        reason = err.message.split(": ", 1)[1]
+        assert reason in REFUSALS.values(), err.message
+        assert err.token and err.position is not None and "\n" not in err.message
+        REFUSED[reason] = REFUSED.get(reason, 0) + 1
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        # PyTorch padding where TensorFlow same differs (28 → 14: same pads 0 before, p1 pads
+        # 1): ZeroPadding then valid; where it is the same windows, padding="same"
+        "28x28x1 conv3x3s2p1x32 pool2 dense5",
+        "29x29x3 conv3s2p1x8 conv3p1x8 conv5p2x4 pool3s1p1 avgpool3s1p1",
+        # ceil pools: the last window hangs over the end
+        "17x17x4 pool3s2ceil avgpool3s2p1ceil pool2ceil avgpool2s2ceil",
+        "28x28x3 conv3s2psamex8 pool3s2psame avgpool3s2psame conv2s2psamex4 dwconv3s2psamex2",
+        # transposed: PyTorch padding is a crop, output padding as given
+        "8x8x2 deconv4s2p1x4 deconv3s2p1op1x4 deconv4psamex3 deconv2s3psamex2 convt5d2x2",
+        "20x3 conv5s3psamex4 up3 zpad2 dropout0.1 gmp dense3 softmax",
+        "6x6x6x2 dwconv3x2 sepconv3p1x4 conv3g2x4 pool2psame up2 bn cat(id | zpad0) flatten",
+        "15x15x4 sepconv3s2x4 dwconv3d2x2 sepconv3d2p2x6nb conv3g2d2p2x8nb dense6nb bn",
+        "10x10x3 leakyrelu relu6 elu gelu silu sigmoid tanh softmax id",
+        "3x5 res(conv1x5 | id) dense4 bn relu",
+    ],
+)
+def test_corners_build_as_emitted(spec):
+    check(spec, run=True)
+
+
+@pytest.mark.parametrize(
+    ("spec", "token", "reason"),
+    [
+        ("9x9x2 conv3s2d2x4", "conv3s2d2x4", "stride_dilation"),
+        ("9x9x2 dwconv3s2d2", "dwconv3s2d2", "stride_dilation"),
+        ("9x9x2 sepconv3s2d2psamex4", "sepconv3s2d2psamex4", "stride_dilation"),
+        ("9x9x2 deconv3s2d2x4", "deconv3s2d2x4", "stride_dilation"),
+        ("9x9x2 relu pool3d2", "pool3d2", "pool_dilation"),
+        ("9x9x4 deconv3s2g2x4", "deconv3s2g2x4", "deconv_groups"),
+        ("9x9x4 deconv3d2op1x4", "deconv3d2op1x4", "deconv_op"),
+    ],
+)
+def test_refusals_name_the_token_and_the_reason(spec, token, reason):
+    with pytest.raises(EmitError) as info:
+        emit(spec)
+    err = info.value
+    assert err.token == token and err.position == spec.index(token)
+    assert err.message == f"'{token}' (row 1): {REFUSALS[reason]}" or err.message.endswith(
+        REFUSALS[reason]
+    )
+
+
+def test_channels_first_spec_gives_a_channels_last_model():
+    check("3x32x32 conv3p1x8 pool2 dense4", channels_first=True, run=True)
