@@ -264,3 +264,21 @@ def test_readme_shows_real_output():
     assert len(shown) >= 10
     for line in shown:
         assert line in out, line
+
+
+def test_terminal_draws_grids_with_rich():
+    import io
+
+    from convcalc.values.show import write_doc
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    x, d = parse_matrix("1 2; 3 4")
+    k, kd = parse_matrix("1 0; 0 -1/2")
+    out = Terminal()
+    write_doc(convolve(x, d, k, kd, explain=True).doc(True), "table", None, out, False)
+    text = out.getvalue()
+    assert "┌────┐\n│ −1 │\n└────┘" in text  # 1·1 + (−1/2)·4 = −1, drawn in a box
+    assert "\ng (1×1):\n" in text and "\n  g(0, 0) = 1×1 + 0×2 + 0×3 + (−1/2)×4 = −1\n" in text

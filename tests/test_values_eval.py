@@ -448,3 +448,65 @@ def test_help_tells_the_layouts():
     text = cli("--help").stdout
     for words in ("[F][C/groups][kh][kw]", "C, H, W order", "first maximum", "mse:TARGET"):
         assert words in " ".join(text.split()), words
+
+
+def test_avgpool_psame_divides_by_real_cells_as_tensorflow():
+    # length 3, avgpool2 psame (stride 2): out ⌈3/2⌉ = 2, total padding (2−1)·2 + 2 − 3 = 1, all
+    # after. Windows [1 2] → 3/2 and [3 pad] → 3/1 = 3 (TensorFlow counts real cells only)
+    data = ev("3x1 avgpool2psame", "--input", "1 2 3", "--grad", "--loss", "sum")
+    assert data["layers"][0]["output"] == [["3/2", 3]]
+    assert data["grad"]["input"] == [["1/2", "1/2", 1]]
+    # p1 (PyTorch, padding counted): windows [pad 1] → 1/2, [2 3] → 5/2
+    data = ev("3x1 avgpool2p1", "--input", "1 2 3")
+    assert data["layers"][0]["output"] == [["1/2", "5/2"]]
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "latex"])
+def test_tokens_are_escaped_for_the_format(fmt: str):
+    text = cli("1x2x1 cat(id | conv1x1nb) softmax", "--random", "-e", "--format", fmt).stdout
+    if fmt == "markdown":
+        assert "### 1 cat(id \\| conv1x1nb)" in text  # a bare | would start a table cell
+        assert "\\[C\\]\\[H\\]\\[W\\]" in text
+    else:
+        assert "\\paragraph{\\texttt{1 cat(id {\\char124} conv1x1nb)}}" in text
+        assert text.isascii()
+
+
+def test_latex_compiles_with_pdflatex(tmp_path):
+    """The LaTeX of both commands (sums, fractions, floats, planes, gradients) compiles."""
+    import os
+    import shutil
+    import subprocess
+
+    exe = shutil.which("pdflatex")
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but pdflatex is missing (.ci/run installs texlive)")
+        pytest.skip("pdflatex is not installed (apt-get install texlive-latex-base)")
+    body = cli(
+        "1x2x2 cat(id | conv1x2) softmax gap dense2",
+        "--random",
+        "-g",
+        "--loss",
+        "ce:1",
+        "-e",
+        "-f",
+        "latex",
+    ).stdout
+    body += cli(*Q4, "--bias", "1=1/2", "-g", "-e", "-f", "latex").stdout
+    body += runner.invoke(
+        subcommand("conv"), ["1 2; 3 4 | 5 6; 7 8", "[[[1]], [[-1/2]]]", "-e", "-f", "latex"]
+    ).stdout
+    (tmp_path / "doc.tex").write_text(
+        "\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n"
+        + body
+        + "\\end{document}\n"
+    )
+    done = subprocess.run(
+        [exe, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "doc.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout[-2000:]

@@ -180,7 +180,7 @@ def conv_command(
         report_error(err, as_json)
     out = ascii_safe(sys.stdout, ascii_only)
     if as_json:
-        write(json.dumps(result.to_json(explain), indent=2, ensure_ascii=False) + "\n", out)
+        write(json.dumps(result.to_json(explain), ensure_ascii=False) + "\n", out)
         return
     from ..values.show import write_doc
 

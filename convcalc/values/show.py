@@ -97,11 +97,13 @@ def render_rich(doc: Doc, decimals: int | None, out: TextIO) -> None:
                     table.add_row(*row)
                 items.append(table)
         else:
-            text = render_text(Doc([block]), decimals).rstrip("\n")
-            items.append(text)
+            if block[0] == "heading" and items:
+                items.append("")
+            items.append(render_text(Doc([block]), decimals).rstrip("\n"))
+    from rich.console import Group
     from rich.text import Text
 
-    write_rich(out, *[Text(i) if isinstance(i, str) else i for i in items])
+    write_rich(out, Group(*[Text(i) if isinstance(i, str) else i for i in items]))
 
 
 def _bmatrix(tensor: Tensor, decimals: int | None) -> str:

@@ -78,7 +78,7 @@ def work_latex(w: Work, decimals: int | None = None) -> str:
     label = f"{name}({', '.join(map(str, w.index))})" if w.index else name
     value = latex_value(w.value, decimals)
     line = f"{label} = {rhs} = {value}" if rhs else f"{label} = {value}"
-    return f"{line} \\quad \\text{{({latex_text(w.note)})}}" if w.note else line
+    return f"{line} \\quad \\text{{({_math_note(w.note)})}}" if w.note else line
 
 
 def _rhs(w: Work, v, times: str, max_word: str, mean) -> str:
@@ -128,22 +128,33 @@ def latex_value(v: Num, decimals: int | None = None) -> str:
     return text
 
 
-_LATEX_SPECIAL = {
-    "\\": "\\textbackslash{}",
-    "{": "\\{",
-    "}": "\\}",
-    "$": "\\$",
-    "&": "\\&",
-    "#": "\\#",
-    "^": "\\^{}",
-    "_": "\\_",
-    "%": "\\%",
-    "~": "\\~{}",
+#: symbols of the value commands' own sentences, spelled out before escaping
+_WORDS = {
+    "°": " degrees",
+    "Σ": "sum ",
+    "∂": "d",
+    "⋆": "*",
+    "′": "'",
+    "²": "^2",
+    "·": "*",
+    "⌈": "ceil(",
+    "⌉": ")",
 }
 
 
+def _math_note(text: str) -> str:
+    """A note (the commands' own words and layer names) for ``\\text{…}`` in math, which both
+    LaTeX and MathJax read: symbols spelled out, ASCII only, TeX's specials escaped."""
+    spelled = "".join(_WORDS.get(c, c) for c in text).replace("−", "-").replace("×", "x")
+    ascii_only = "".join(c if " " <= c <= "~" else "?" for c in spelled)
+    return "".join(f"\\{c}" if c in "{}_%&#$" else "" if c in "\\^~" else c for c in ascii_only)
+
+
 def latex_text(text: str) -> str:
-    """Plain text made safe inside LaTeX ``\\text{…}`` or a paragraph (user tokens, notes)."""
-    out = "".join(_LATEX_SPECIAL.get(c, c) for c in text)
-    out = out.replace("−", "-").replace("×", "x").replace("∂", "d")
-    return "".join(c if c.isprintable() else " " for c in out)
+    """Plain text made safe for LaTeX, set in typewriter type (``\\texttt{…}``): the escaping
+    of :func:`convcalc.draw.tikz.latex_text` (special characters as font slots, any other
+    non-ASCII character ``?``), after this module's symbols are spelled out."""
+    from ..draw.tikz import latex_text as escape
+
+    spelled = "".join(_WORDS.get(c, c) for c in text)
+    return "\\texttt{" + escape(spelled) + "}"
