@@ -18,7 +18,7 @@ from fractions import Fraction
 import jsonschema
 import pytest
 from conftest import require_torch
-from hypothesis import event, given, settings
+from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -205,7 +205,9 @@ def networks(draw):
     """A random small spec of the value layers, its input, weights and a loss."""
     rank = draw(st.sampled_from([1, 2]))
     c = draw(st.integers(1, 2))
-    size = [draw(st.integers(3, 5)) for _ in range(rank)]
+    # sizes and pool kernels lean to powers of two, so that more networks stay dyadic and
+    # are compared exactly
+    size = [draw(st.sampled_from([2, 3, 4, 4, 5])) for _ in range(rank)]
     tokens = []
     shape_c = c
     for _ in range(draw(st.integers(1, 3))):
@@ -228,7 +230,7 @@ def networks(draw):
             pad = draw(st.sampled_from(["", "p1", "psame"]))
             tokens.append(f"dwconv{k}{pad}")
         elif kind in ("maxpool", "avgpool"):
-            k = draw(st.integers(1, 3))
+            k = draw(st.sampled_from([1, 2, 2, 3]))
             s = draw(st.sampled_from(["", "s1", "s2"]))
             p = draw(st.sampled_from(["", "p1"] if k >= 2 else [""]))
             ceil = draw(st.sampled_from(["", "ceil"]))
@@ -372,8 +374,7 @@ def test_autograd_oracle(torch_mod, case):
     try:
         convcalc.analyze(spec)
     except convcalc.ConvcalcError:
-        event("shape rules refuse the spec")
-        return
+        assume(False)  # not counted: 300 networks that the shape rules accept are compared
     x_t = Tensor(shape, x)
     probe = evaluate(spec, input=x_t, random=True, seed=seed)
     out = probe.output
