@@ -195,9 +195,12 @@ class _Walk:
         self, nodes: tuple[Node, ...], shape: Shape, prefix: str
     ) -> tuple[list[LayerReport], Shape]:
         rows: list[LayerReport] = []
+        # rows a zpad just before added after the input: padding in this layer's floor warning
+        after: tuple[int, ...] | None = None
         for i, node in enumerate(nodes, 1):
             if isinstance(node, BranchNode):
                 row, shape = self.branch(node, shape, f"{prefix}{i}", i)
+                after = None
             else:
                 eff, windows = _effect(node, shape, self.cf)
                 self.count(eff, node)
@@ -207,8 +210,16 @@ class _Walk:
                 if eff.notes and any(INPUT in n for n in eff.notes):
                     shown = fmt_shape(tuple(_display(shape, self.cf)))
                     notes = [n.replace(INPUT, shown) for n in notes]
+                warnings = eff.warnings
+                if after is not None and warnings:
+                    redone = node.layer.warnings_after_pad(shape, after)
+                    if redone is not None:
+                        warnings = redone
+                        if lines is not None:
+                            lines = node.layer.explain_after_pad(shape, eff, self.cf, after)
+                after = node.layer.pads_after(shape)
                 shape = eff.shape
-                for w in eff.warnings:
+                for w in warnings:
                     self.warnings.append(f"layer {prefix}{i} {node.token}: {w}")
                 row = _row(
                     index=i,

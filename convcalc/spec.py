@@ -78,7 +78,11 @@ _LETTERS = re.compile(r"[a-z]+", re.ASCII)
 _WORD_LETTERS = re.compile(r"[^\W\d_]+")
 _INTS = re.compile(r"[0-9]+(?:x[0-9]+)*", re.ASCII)
 _RATE = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+", re.ASCII)
-_OPTION = re.compile(r"op([0-9]+)|(psame|pvalid|nb|ceil)|([spdgx])([0-9]+)", re.ASCII)
+_OPTION = re.compile(r"op([0-9]+)|(psame|pvalid|nb|ceil)|([spdgx])([0-9]+(?:_[0-9]+)*)", re.ASCII)
+# zpad's paddings: n, b:a, per dim joined by _ (zpad0:1_0:1)
+_PADS = re.compile(r"[0-9]+(?::[0-9]+)?(?:_[0-9]+(?::[0-9]+)?)*", re.ASCII)
+#: options that take one value per spatial dim joined by _ (s1_2, p0_3, d1_2)
+_PER_DIM = frozenset("spd")
 
 _OPTION_HELP = {
     "s": "s<n>",
@@ -88,6 +92,16 @@ _OPTION_HELP = {
     "op": "op<n>",
     "nb": "nb",
     "ceil": "ceil",
+}
+#: PyTorch and Keras class names → the token that writes them, for "did you mean" (whole words,
+#: lower-cased).  Checked before the registry: 'AdaptiveAvgPool2d' would otherwise read as
+#: adaptiveavgpool with the numbers '2d'.
+SUGGESTIONS: dict[str, str] = {
+    **dict.fromkeys(
+        ("adaptiveavgpool1d", "adaptiveavgpool2d", "adaptiveavgpool3d", "adaptiveavgpooling2d"),
+        "apool",
+    ),
+    **dict.fromkeys(("adaptivemaxpool1d", "adaptivemaxpool2d", "adaptivemaxpool3d"), "amaxpool"),
 }
 _DIGIT_NAMES = tuple(sorted((n for n in REGISTRY if not n.isalpha()), key=len, reverse=True))
 _ALL_NAMES = sorted([*REGISTRY, "res", "cat"])
@@ -164,6 +178,10 @@ def parse_layer(word: str, pos: int, rank: int) -> tuple[Layer, tuple[str, ...]]
     Returns the typed layer and notes on how the token was read.
     """
     norm = word.lower().replace("×", "x")
+    if norm in SUGGESTIONS:
+        raise SpecSyntaxError(
+            f"unknown layer '{_clip(word)}' (did you mean '{SUGGESTIONS[norm]}'?)", word, pos
+        )
     name = next((n for n in _DIGIT_NAMES if norm.startswith(n)), None)
     if name is not None:
         return _build(name, norm[len(name) :], word, pos, rank)
@@ -212,6 +230,14 @@ def _build(name: str, rest: str, word: str, pos: int, rank: int) -> tuple[Layer,
             zero_ok = name == "zpad"
             nums = [_number(d, word, pos, 0 if zero_ok else 1) for d in m.group().split("x")]
             i = m.end()
+    elif cls.NUMBERS == "pads":
+        m = _PADS.match(rest)
+        if m:
+            opts["pads"] = [
+                tuple(_number(d, word, pos, 0) for d in (g.split(":") * 2)[:2])
+                for g in m.group().split("_")
+            ]
+            i = m.end()
     elif cls.NUMBERS == "rate":
         m = _RATE.match(rest)
         if m:
@@ -239,7 +265,29 @@ def _build(name: str, rest: str, word: str, pos: int, rank: int) -> tuple[Layer,
                 key, value = "p", key[1:]
         else:
             key = m.group(3)
-            value = _number(m.group(4), word, pos, 0 if key == "p" else 1)
+            minimum = 0 if key == "p" else 1
+            digits = m.group(4).split("_")
+            if len(digits) == 1:
+                value = _number(digits[0], word, pos, minimum)
+            elif key not in _PER_DIM:
+                raise SpecSyntaxError(
+                    f"'{_clip(word)}': {key} takes one number (only s, p and d take one per "
+                    "dim joined by _)",
+                    word,
+                    pos,
+                )
+            else:
+                values = tuple(_number(d, word, pos, minimum) for d in digits)
+                if len(values) != rank:
+                    takes = "one" if rank == 1 else f"1 or {rank} joined by _"
+                    raise SpecSyntaxError(
+                        f"'{_clip(word)}': {key}{m.group(4)} gives {len(values)} values; a "
+                        f"rank-{rank} input takes {takes}",
+                        word,
+                        pos,
+                    )
+                # one value for every dim is the plain form: p1_1 is p1
+                value = values[0] if len(set(values)) == 1 else values  # type: ignore[assignment]
         if key == "x":
             if not cls.TRAILING_X:
                 raise SpecSyntaxError(
@@ -274,6 +322,8 @@ def _display_option(key: str, value: object) -> str:
         return key
     if key == "p" and value in ("same", "valid"):
         return f"p{value}"
+    if isinstance(value, tuple):
+        return key + "_".join(map(str, value))
     return f"{key}{value}"
 
 

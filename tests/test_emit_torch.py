@@ -127,6 +127,10 @@ def test_random_specs_run_as_emitted(spec):
         "20x3 conv5s3psamex4 up3 zpad2 dropout0.1 gmp dense3 softmax",
         "6x6x6x2 conv3s2psamex4 pool2psame up2 bn res(conv3p1x4 relu) cat(id | zpad0) flatten",
         "10x10x3 leakyrelu relu6 elu gelu silu sigmoid tanh softmax id",
+        # vocabulary part 2: per-dim values, zpad<b>:<a>, adaptive pools, activations, Keras
+        # pvalid on transposed convs (1 + 2·0 < stride 2: PyTorch needs output_padding 1)
+        "17x17x4 conv1x7p0_3x8 conv3s1_2d2_1p1_0x8 pool3s2_1p1_0 zpad0:1_2:0 apool5x4 amaxpool3",
+        "9x9x2 deconv1s2pvalidx3 deconv3s2pvalidx2 hswish hsigmoid swish mish selu softplus prelu",
     ],
 )
 def test_corners_run_as_emitted(spec):

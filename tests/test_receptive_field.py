@@ -246,6 +246,10 @@ TORCH_EXAMPLES = [
     "33x35x1 conv5s2psamex2 avgpool3s1psame conv3d3x2",
     "30x30x1 zpad2 conv4s3x2 conv2x2",
     "64x1 conv7s2p3x2 avgpool3s2p1ceil conv3x2",
+    # vocabulary part 2: per-dim values, zpad<b>:<a>, an adaptive pool that divides evenly
+    "30x30x1 conv3x5s1_2p1_2d2_1x2 avgpool3s2_1p1_0",
+    "30x30x1 zpad0:2_1:0 conv3s2x2 conv3x2",
+    "28x28x1 apool7 conv3x2",
 ]
 
 
@@ -262,9 +266,13 @@ def torch_specs(draw):
     w = draw(st.integers(8, 40))
     tokens = []
     for _ in range(draw(st.integers(1, 4))):
-        kind = draw(st.sampled_from(["conv", "conv", "avgpool", "zpad"]))
+        kind = draw(st.sampled_from(["conv", "conv", "avgpool", "zpad", "zpad2"]))
         if kind == "zpad":
             tokens.append(f"zpad{draw(st.integers(0, 2))}")
+            continue
+        if kind == "zpad2":  # zpad<b>:<a> per dim
+            b1, a1, b2, a2 = (draw(st.integers(0, 2)) for _ in range(4))
+            tokens.append(f"zpad{b1}:{a1}_{b2}:{a2}")
             continue
         kh, kw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
         s = draw(st.integers(1, 2))
@@ -273,8 +281,9 @@ def torch_specs(draw):
             ceil = draw(st.sampled_from(["", "ceil"]))
             tokens.append(f"avgpool{kh}x{kw}s{s}p{p}{ceil}")
             continue
-        d = draw(st.integers(1, 2))
-        p = draw(st.sampled_from(["p0", "p1", "p2", "psame"]))
+        d = draw(st.sampled_from(["1", "2", "1_2", "2_1"]))
+        p = draw(st.sampled_from(["p0", "p1", "p2", "psame", "p0_1", "p2_0"]))
+        s = draw(st.sampled_from([str(s), str(s), "1_2", "2_1"]))
         tokens.append(f"conv{kh}x{kw}s{s}{p}d{d}x2")
     return f"{h}x{w}x1 " + " ".join(tokens)
 
@@ -301,6 +310,11 @@ UPSAMPLING = [
     "8x8x1 deconv3s2d2x2 conv3x2",
     "8x8x1 deconv2s2x2 pool2 conv3x2",
     "9x9x1 conv3s2x2 deconv3s3x2 up2 avgpool3s2",
+    # adaptive pools whose windows are uneven (n does not divide W), larger than W too
+    "10x10x1 apool4 conv3x2",
+    "13x9x1 conv2x2 apool5x4 conv2x2",
+    "5x5x1 apool7 conv2x2",
+    "8x8x1 deconv1s2pvalidx2 conv3x2",
 ]
 
 

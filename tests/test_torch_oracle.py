@@ -99,9 +99,22 @@ def _window(w: int, k: int, s: int, p, d: int, ceil: bool) -> int | None:
     return (w + 2 * p - eff) // s + 1
 
 
-def _pnum(pad) -> int | str:
-    """A generated padding ('none', 'valid', 'same' or an int) as the number or 'same'."""
+def _pnum(pad) -> int | str | tuple:
+    """A generated padding ('none', 'valid', 'same', an int or per-dim ints) as the number,
+    the per-dim tuple or 'same'."""
     return 0 if pad in ("none", "valid") else pad
+
+
+def _at(value, i: int):
+    """Dim ``i`` of a generated per-dim value (one value for every dim, or a tuple)."""
+    return value[i] if isinstance(value, tuple) else value
+
+
+def _canon(value):
+    """A per-dim tuple as the parser keeps it: one value when every dim has the same."""
+    if isinstance(value, tuple) and len(set(value)) == 1:
+        return value[0]
+    return value
 
 
 def _layer_out(kind: str, prm: dict, shape: Shape) -> Shape | None:
@@ -111,7 +124,7 @@ def _layer_out(kind: str, prm: dict, shape: Shape) -> Shape | None:
     if kind in ("conv", "dwconv", "sepconv", "deconv", "maxpool", "avgpool", "gap", "gmp"):
         if not is_map:
             return None
-    if kind in ("upsample", "zpad") and not is_map:
+    if kind in ("upsample", "zpad", "apool", "amaxpool") and not is_map:
         return None
     if kind in ("conv", "dwconv", "sepconv"):
         g = prm.get("g", 1)
@@ -119,24 +132,33 @@ def _layer_out(kind: str, prm: dict, shape: Shape) -> Shape | None:
         if c % g or filters % g:
             return None
         p = _pnum(prm["pad"])
-        outs = [_window(w, k, prm["s"], p, prm["d"], False) for w, k in zip(spatial, prm["kernel"])]
+        outs = [
+            _window(w, k, _at(prm["s"], i), _at(p, i), _at(prm["d"], i), False)
+            for i, (w, k) in enumerate(zip(spatial, prm["kernel"]))
+        ]
         return None if None in outs else (*outs, filters)
     if kind == "deconv":
         g, s, d, p = prm["g"], prm["s"], prm["d"], _pnum(prm["pad"])
         if c % g or prm["filters"] % g:
             return None
         if p == "same":
-            return (*(w * s for w in spatial), prm["filters"])
-        outs = [
-            (w - 1) * s - 2 * p + d * (k - 1) + prm["op"] + 1
-            for w, k in zip(spatial, prm["kernel"])
-        ]
+            return (*(w * _at(s, i) for i, w in enumerate(spatial)), prm["filters"])
+        if prm["pad"] == "valid":  # Keras: W·S + max(D(F−1) + 1 − S, 0)
+            outs = [
+                w * _at(s, i) + max(_at(d, i) * (k - 1) + 1 - _at(s, i), 0)
+                for i, (w, k) in enumerate(zip(spatial, prm["kernel"]))
+            ]
+        else:
+            outs = [
+                (w - 1) * _at(s, i) - 2 * _at(p, i) + _at(d, i) * (k - 1) + prm["op"] + 1
+                for i, (w, k) in enumerate(zip(spatial, prm["kernel"]))
+            ]
         return None if min(outs) < 1 else (*outs, prm["filters"])
     if kind in ("maxpool", "avgpool"):
         kernel = prm["kernel"]
         stride = prm["stride"] or kernel
         p = _pnum(prm["pad"])
-        if p != "same" and any(p > k // 2 for k in kernel):
+        if p != "same" and any(_at(p, i) > k // 2 for i, k in enumerate(kernel)):
             return None
         if kind == "avgpool" and len(kernel) == 3 and p != "same":
             # torch's avg_pool3d (alone) wants the *unpadded* input ≥ the kernel; the contract
@@ -144,9 +166,12 @@ def _layer_out(kind: str, prm: dict, shape: Shape) -> Shape | None:
             if any(w < k for w, k in zip(spatial, kernel)):
                 return None
         outs = [
-            _window(w, k, s, p, prm["d"], prm["ceil"]) for w, k, s in zip(spatial, kernel, stride)
+            _window(w, k, s, _at(p, i), _at(prm["d"], i), prm["ceil"])
+            for i, (w, k, s) in enumerate(zip(spatial, kernel, stride))
         ]
         return None if None in outs else (*outs, c)
+    if kind in ("apool", "amaxpool"):
+        return (*prm["size"], c)
     if kind in ("gap", "gmp"):
         return (c,)
     if kind == "flatten":
@@ -156,8 +181,10 @@ def _layer_out(kind: str, prm: dict, shape: Shape) -> Shape | None:
     if kind == "upsample":
         return (*(w * prm["f"] for w in spatial), c)
     if kind == "zpad":
+        if "pairs" in prm:
+            return (*(w + b + a for w, (b, a) in zip(spatial, prm["pairs"])), c)
         return (*(w + 2 * prm["n"] for w in spatial), c)
-    return shape  # bn, activations, dropout, id
+    return shape  # bn, activations, prelu, dropout, id
 
 
 def _fits(shape: Shape | None) -> bool:
@@ -234,22 +261,27 @@ def _kernel_text(draw, kernel: tuple[int, ...], full: bool = False) -> list[str]
     return [str(kernel[0])]
 
 
-def _pad_opt(draw, pad) -> list[str]:
+def _dim_text(value) -> str:
+    """A per-dim value as written: 2, or 1_2 (one value per dim joined by _)."""
+    return "_".join(map(str, value)) if isinstance(value, tuple) else str(value)
+
+
+def _pad_opt(draw, pad, deconv: bool = False) -> list[str]:
     if pad == "none":
         return []
-    if pad == "valid":
-        return [draw(st.sampled_from(["pvalid", "p0"]))]
+    if pad == "valid":  # on a transposed conv pvalid is Keras' rule, not p0
+        return ["pvalid"] if deconv else [draw(st.sampled_from(["pvalid", "p0"]))]
     if pad == "same":
         return ["psame"]
-    return [f"p{pad}"]
+    return [f"p{_dim_text(pad)}"]
 
 
-def _common_opts(draw, prm: dict) -> list[str]:
-    opts = _pad_opt(draw, prm["pad"])
+def _common_opts(draw, prm: dict, deconv: bool = False) -> list[str]:
+    opts = _pad_opt(draw, prm["pad"], deconv)
     if prm["s"] != 1 or _maybe(draw):
-        opts.append(f"s{prm['s']}")
+        opts.append(f"s{_dim_text(prm['s'])}")
     if prm["d"] != 1 or _maybe(draw):
-        opts.append(f"d{prm['d']}")
+        opts.append(f"d{_dim_text(prm['d'])}")
     if "g" in prm and (prm["g"] != 1 or _maybe(draw)):
         opts.append(f"g{prm['g']}")
     if "op" in prm and prm["pad"] != "same" and (prm["op"] or _maybe(draw)):
@@ -263,7 +295,7 @@ def _render(draw, kind: str, prm: dict) -> str:
     """A token for a generated layer, in one of its legal spellings."""
     sep = _sep(draw)
     if kind in ("conv", "sepconv", "deconv", "dwconv"):
-        opts = draw(st.permutations(_common_opts(draw, prm)))
+        opts = draw(st.permutations(_common_opts(draw, prm, kind == "deconv")))
         name = {"deconv": draw(st.sampled_from(["deconv", "convt"]))}.get(kind, kind)
         if kind == "dwconv":
             m = prm["m"]
@@ -292,9 +324,9 @@ def _render(draw, kind: str, prm: dict) -> str:
             knums = []  # no number means 2
         opts = _pad_opt(draw, prm["pad"])
         if prm["stride"] is not None:
-            opts.append(f"s{prm['stride'][0]}")
+            opts.append(f"s{_dim_text(_canon(prm['stride']))}")
         if prm["d"] != 1 or (kind == "maxpool" and _maybe(draw)):
-            opts.append(f"d{prm['d']}")
+            opts.append(f"d{_dim_text(prm['d'])}")
         if prm["ceil"]:
             opts.append("ceil")
         opts = draw(st.permutations(opts))
@@ -309,7 +341,17 @@ def _render(draw, kind: str, prm: dict) -> str:
         f = prm["f"]
         return _spell(draw, name + ("" if f == 2 and draw(st.booleans()) else str(f)))
     if kind == "zpad":
+        if "pairs" in prm:
+            pairs = prm["pairs"]
+            if len(set(pairs)) == 1 and draw(st.booleans()):
+                pairs = pairs[:1]  # zpad0:1 pads every dim
+            return _spell(draw, "zpad" + "_".join(f"{b}:{a}" for b, a in pairs))
         return _spell(draw, f"zpad{prm['n']}")
+    if kind in ("apool", "amaxpool"):
+        name = draw(st.sampled_from(["apool", "adaptiveavgpool"])) if kind == "apool" else kind
+        return _spell(draw, name + sep.join(_kernel_text(draw, prm["size"])))
+    if VOCAB2 and kind in ACTIVATION_ALIASES:
+        return _spell(draw, draw(st.sampled_from([kind, *ACTIVATION_ALIASES[kind]])))
     return _spell(draw, kind)
 
 
@@ -317,6 +359,14 @@ def _render(draw, kind: str, prm: dict) -> str:
 
 
 ACTIVATIONS = ["relu", "relu6", "leakyrelu", "elu", "gelu", "silu", "sigmoid", "tanh", "softmax"]
+# vocabulary part 2 (drawn by specs(vocab2=True))
+ACTIVATIONS2 = ["hswish", "hsigmoid", "mish", "selu", "softplus", "prelu"]
+ACTIVATION_ALIASES = {"silu": ["swish"], "hswish": ["hardswish"], "hsigmoid": ["hardsigmoid"]}
+
+#: set by specs(vocab2=True) while it draws: the strategy then also writes the forms of
+#: "Vocabulary, part 2" (per-dim s/p/d, asymmetric zpad, apool, the new activations …).  Off by
+#: default, so other users of specs() (the emitter's tests) see only the forms they know.
+VOCAB2 = False
 DROPOUT_RATES = ["", "0.25", ".25", "0", "0.", "0.5", ".1", "0.875"]
 
 
@@ -325,7 +375,11 @@ def _divisors(n: int) -> list[int]:
 
 
 def _draw_kernel(draw, spatial: Shape, cap) -> tuple[int, ...]:
-    caps = [cap(w) for w in spatial]
+    """A kernel under ``cap(w)`` per dim, or ``cap(w, i)`` when it takes the dim's index."""
+    try:
+        caps = [cap(w, i) for i, w in enumerate(spatial)]
+    except TypeError:
+        caps = [cap(w) for w in spatial]
     if len(spatial) == 1 or draw(st.booleans()):
         return (draw(st.integers(1, min(caps))),) * len(spatial)
     return tuple(draw(st.integers(1, c)) for c in caps)
@@ -337,15 +391,24 @@ def _draw_params(draw, kind: str, shape: Shape, cmax: int) -> dict:
         pad = draw(st.sampled_from(["none", "none", "same", "valid", 0, 1, 2, 3]))
         s = draw(st.sampled_from([1, 1, 2, 3]))
         d = draw(st.sampled_from([1, 1, 1, 2, 3]))
+        rank = len(spatial)
+        if VOCAB2 and rank > 1 and draw(st.booleans()):  # per-dim values: s1_2 p0_3 d1_2
+            s = tuple(draw(st.sampled_from([1, 1, 2, 3])) for _ in spatial)
+            d = tuple(draw(st.sampled_from([1, 1, 2])) for _ in spatial)
+            if isinstance(pad, int) or draw(st.booleans()):
+                pad = tuple(draw(st.integers(0, 3)) for _ in spatial)
         p = _pnum(pad)
         if kind == "deconv":  # a stride that keeps the output within the limits
-            s = min(s, max(1, LIMIT[len(spatial)] // max(spatial)))
+            most = max(1, LIMIT[rank] // max(spatial))
+            s = tuple(min(x, most) for x in s) if isinstance(s, tuple) else min(s, most)
             kernel = _draw_kernel(draw, spatial, lambda w: 4)
         else:
             kernel = _draw_kernel(
                 draw,
                 spatial,
-                lambda w: 5 if p == "same" else max(1, min(5, (w + 2 * p - 1) // d + 1)),
+                lambda w, i: (
+                    5 if p == "same" else max(1, min(5, (w + 2 * _at(p, i) - 1) // _at(d, i) + 1))
+                ),
             )
         prm = {"kernel": kernel, "pad": pad, "s": s, "d": d, "bias": draw(st.booleans())}
         if kind in ("conv", "deconv"):
@@ -357,7 +420,8 @@ def _draw_params(draw, kind: str, shape: Shape, cmax: int) -> dict:
         if kind == "dwconv":
             prm["m"] = draw(st.integers(1, max(1, cmax // c)))
         if kind == "deconv":
-            prm["op"] = 0 if p == "same" else draw(st.integers(0, max(s, d) - 1))
+            limit = min(max(_at(s, i), _at(d, i)) for i in range(rank))
+            prm["op"] = 0 if pad in ("same", "valid") else draw(st.integers(0, limit - 1))
         return prm
     if kind in ("maxpool", "avgpool"):
         pad = draw(st.sampled_from(["none", "none", "none", "same", "valid", 0, 1, 2]))
@@ -365,11 +429,18 @@ def _draw_params(draw, kind: str, shape: Shape, cmax: int) -> dict:
         if isinstance(pad, int):
             pad = min(pad, min(kernel) // 2)
         stride = None if draw(st.booleans()) else (draw(st.integers(1, 3)),) * len(spatial)
+        d = draw(st.sampled_from([1, 1, 2])) if kind == "maxpool" else 1
+        if VOCAB2 and len(spatial) > 1 and draw(st.booleans()):  # per-dim s, p, d
+            stride = tuple(draw(st.integers(1, 3)) for _ in spatial)
+            if pad not in ("same", "valid", "none"):
+                pad = tuple(draw(st.integers(0, k // 2)) for k in kernel)
+            if kind == "maxpool":
+                d = tuple(draw(st.sampled_from([1, 2])) for _ in spatial)
         return {
             "kernel": kernel,
             "stride": stride,
             "pad": pad,
-            "d": draw(st.sampled_from([1, 1, 2])) if kind == "maxpool" else 1,
+            "d": d,
             "ceil": pad != "same" and draw(st.booleans()),
         }
     if kind == "dense":
@@ -379,7 +450,16 @@ def _draw_params(draw, kind: str, shape: Shape, cmax: int) -> dict:
     if kind == "upsample":
         return {"f": draw(st.integers(1, 3))}
     if kind == "zpad":
+        if VOCAB2 and draw(st.booleans()):  # zpad<b>:<a>, per dim joined by _
+            pair = (draw(st.integers(0, 3)), draw(st.integers(0, 3)))
+            if draw(st.booleans()):
+                return {"pairs": (pair,) * len(spatial)}
+            pairs = [(draw(st.integers(0, 3)), draw(st.integers(0, 3))) for _ in spatial]
+            return {"pairs": tuple(pairs)}
         return {"n": draw(st.integers(0, 3))}
+    if kind in ("apool", "amaxpool"):
+        size = _draw_kernel(draw, spatial, lambda w: min(LIMIT[len(spatial)], 2 * w))
+        return {"size": size}
     return {}
 
 
@@ -391,6 +471,8 @@ def _draw_layer(draw, shape: Shape, cmax: int, allow_vector: bool) -> Item:
     if len(shape) > 1:
         kinds = ["conv", "conv", "conv", "dwconv", "sepconv", "deconv", "deconv"]
         kinds += ["maxpool", "maxpool", "avgpool", "upsample", "zpad"]
+        if VOCAB2:
+            kinds += ["zpad", "apool", "amaxpool"]
         if allow_vector:
             kinds += ["gap", "gmp", "flatten", "dense"]
     else:
@@ -399,7 +481,7 @@ def _draw_layer(draw, shape: Shape, cmax: int, allow_vector: bool) -> Item:
     for _ in range(4):
         kind = draw(st.sampled_from(kinds))
         if kind == "activation":
-            kind = draw(st.sampled_from(ACTIVATIONS))
+            kind = draw(st.sampled_from(ACTIVATIONS + ACTIVATIONS2 if VOCAB2 else ACTIVATIONS))
         prm = _draw_params(draw, kind, shape, cmax)
         if _fits(_layer_out(kind, prm, shape)):
             return _layer(draw, kind, prm)
@@ -523,9 +605,9 @@ def _typed(kind: str, prm: dict):
     if kind in ("conv", "dwconv", "sepconv", "deconv"):
         common = {
             "kernel": prm["kernel"],
-            "stride": prm["s"],
-            "padding": _pnum(prm["pad"]),
-            "dilation": prm["d"],
+            "stride": _canon(prm["s"]),
+            "padding": _canon(_pnum(prm["pad"])),
+            "dilation": _canon(prm["d"]),
             "bias": prm["bias"],
         }
         if kind == "conv":
@@ -534,6 +616,8 @@ def _typed(kind: str, prm: dict):
             return L.DepthwiseConv(multiplier=prm["m"], **common)
         if kind == "sepconv":
             return L.SeparableConv(filters=prm["filters"], **common)
+        if prm["pad"] == "valid":
+            common["padding"] = "valid"
         return L.ConvTranspose(
             filters=prm["filters"], groups=prm["g"], output_padding=prm["op"], **common
         )
@@ -542,10 +626,19 @@ def _typed(kind: str, prm: dict):
             kind=kind,
             kernel=prm["kernel"],
             stride=prm["stride"] or prm["kernel"],
-            padding=_pnum(prm["pad"]),
-            dilation=prm["d"],
+            padding=_canon(_pnum(prm["pad"])),
+            dilation=_canon(prm["d"]),
             ceil=prm["ceil"],
         )
+    if kind in ("apool", "amaxpool"):
+        return L.AdaptivePool(kind=kind, size=prm["size"])
+    if kind == "prelu":
+        return L.PReLU()
+    if kind == "zpad" and "pairs" in prm:
+        pairs = prm["pairs"]
+        if len(set(pairs)) == 1 and pairs[0][0] == pairs[0][1]:
+            return L.ZeroPad(pad=pairs[0][0])
+        return L.ZeroPad(pad=pairs)
     simple = {
         "gap": lambda: L.GlobalPool(kind="gap"),
         "gmp": lambda: L.GlobalPool(kind="gmp"),
@@ -588,7 +681,19 @@ class Spec:
 
 
 @st.composite
-def specs(draw, ranks=(1, 2, 3), structures: bool = True, channels_first=None) -> Spec:
+def specs(
+    draw, ranks=(1, 2, 3), structures: bool = True, channels_first=None, vocab2: bool = False
+) -> Spec:
+    """Random valid specs; ``vocab2`` adds the forms of "Vocabulary, part 2"."""
+    global VOCAB2
+    VOCAB2 = vocab2
+    try:
+        return _specs(draw, ranks, structures, channels_first)
+    finally:
+        VOCAB2 = False
+
+
+def _specs(draw, ranks, structures: bool, channels_first) -> Spec:
     rank = draw(st.sampled_from(ranks))
     spatial = tuple(draw(st.integers(1, LIMIT[rank])) for _ in range(rank))
     c = draw(st.integers(1, 8))
@@ -638,6 +743,15 @@ def test_random_channels_first_layer_stacks_match_pytorch(oracle, spec):
 @settings(ORACLE_SETTINGS, max_examples=60)
 @given(spec=specs(ranks=(3,)))
 def test_random_3d_networks_match_pytorch(oracle, spec):
+    _check_spec(oracle, spec)
+
+
+@settings(ORACLE_SETTINGS, max_examples=300)
+@given(spec=specs(vocab2=True))
+def test_random_networks_with_vocabulary_part2_match_pytorch(oracle, spec):
+    """The forms of "Vocabulary, part 2" (per-dim s/p/d, zpad<b>:<a>, apool/amaxpool, the new
+    activations, Keras pvalid on transposed convs …) drawn among the old ones, in random
+    nesting."""
     _check_spec(oracle, spec)
 
 
@@ -695,6 +809,9 @@ def single_layers(draw):
             layer = L.DepthwiseConv(multiplier=prm["m"], **common)
         else:
             prm["op"] = draw(st.integers(0, 3))
+            if pad == "valid":  # Keras' pvalid on a transposed conv (op goes with p<n> only)
+                common["padding"] = "valid"
+                prm["op"] = 0
             layer = L.ConvTranspose(
                 filters=filters, groups=prm["g"], output_padding=prm["op"], **common
             )
@@ -832,6 +949,50 @@ EXPLICIT = [
     ("4x10 conv3x8", True, [8, 8], 104, 0, 768),
     ("2x4x4x4 pool2", True, [2, 2, 2, 2], 0, 0, 0),
     ("3x8x8 res(conv3p1x3 | id) gap", True, [3], 84, 0, 5184),
+    # ---- vocabulary part 2
+    # per-dim padding: Inception's (1, 7) conv, (0, 3) padding: 1·7·3·128 + 128 = 2,816;
+    # 28·28·128 · 21 = 2,107,392 MACs
+    ("28x28x3 conv1x7p0_3x128", False, [28, 28, 128], 2816, 0, 2107392),
+    # per-dim stride (1, 2): H (28 − 3)/1 + 1 = 26, W ⌊25/2⌋ + 1 = 13; 26·13·64 · 27 = 584,064
+    ("28x28x3 conv3s1_2x64", False, [26, 13, 64], 1792, 0, 584064),
+    # per-dim dilation and padding: H 9 + 2 − 3 + 1 = 9, W 9 + 4 − 5 + 1 = 9; 81·4 · 18 MACs
+    ("9x9x2 conv3d1_2p1_2x4", False, [9, 9, 4], 76, 0, 5832),
+    # channels first: C, then H, W; s2_1 is stride 2 along H: ⌊(8 − 3)/2⌋ + 1 = 3, W 6
+    ("2x8x8 dwconv3s2_1", True, [2, 3, 6], 20, 0, 324),
+    # pools: H ⌊(8 + 2 − 3)/2⌋ + 1 = 4, W ⌊(8 − 3)/2⌋ + 1 = 3; maxpool d1_2: H 7, W 9 − 5 + 1 = 5
+    ("8x8x2 pool3s2p1_0", False, [4, 3, 2], 0, 0, 0),
+    ("9x9x1 maxpool3s1d1_2", False, [7, 5, 1], 0, 0, 0),
+    # asymmetric zero padding: 10 + 0 + 1 = 11; 4 + 1 + 2 = 7, 6 + 1 + 2 = 9; 5 + 0 + 1, 5 + 2 + 0
+    ("10x10x3 zpad0:1_0:1", False, [11, 11, 3], 0, 0, 0),
+    ("4x6x2 zpad1:2", False, [7, 9, 2], 0, 0, 0),
+    ("5x5x1 zpad0:1_2:0", False, [6, 7, 1], 0, 0, 0),
+    ("10x2 zpad3:0", False, [13, 2], 0, 0, 0),
+    # adaptive pools: to n per dim, larger than the input too; apool1 keeps a 1×1 map, and a
+    # 1×1 conv on it: 3·8 + 8 = 32 params, 8·3 = 24 MACs
+    ("14x14x8 apool7", False, [7, 7, 8], 0, 0, 0),
+    ("13x13x4 adaptiveavgpool6x6", False, [6, 6, 4], 0, 0, 0),
+    ("10x3 amaxpool4", False, [4, 3], 0, 0, 0),
+    ("5x7x2 amaxpool9x3", False, [9, 3, 2], 0, 0, 0),
+    ("4x4x4x2 apool1", False, [1, 1, 1, 2], 0, 0, 0),
+    ("7x7x3 apool1 conv1x8", False, [1, 1, 8], 32, 0, 24),
+    # activations (aliases too) and prelu's one shared slope
+    (
+        "4x4x3 hswish hardswish hsigmoid hardsigmoid swish mish selu softplus prelu",
+        False,
+        [4, 4, 3],
+        1,
+        0,
+        0,
+    ),
+    ("10x3 flatten prelu prelu", False, [30], 2, 0, 0),
+    # Keras pvalid on transposed convs: W·S + max(D(F−1) + 1 − S, 0): 5·2 + 0 = 10 where p0
+    # gives 9; params 1·2·4 + 4 = 12, MACs 5·5·2 · 1·4 = 200.  Kernel ≥ stride: as p0, 11.
+    ("5x5x2 deconv1s2pvalidx4", False, [10, 10, 4], 12, 0, 200),
+    ("5x5x2 deconv3s2pvalidx4", False, [11, 11, 4], 76, 0, 1800),
+    ("6x1 convt2s3pvalidx1", False, [18, 1], 3, 0, 12),  # 6·3 + max(2 − 3, 0) = 18
+    ("5x5x2 deconv1s2p0x4", False, [9, 9, 4], 12, 0, 200),  # PyTorch: (5 − 1)·2 + 1 = 9
+    # psame with stride 2 and dilation 2 (TensorFlow refuses it; noted): ⌈9/2⌉ = 5
+    ("9x9x2 conv3s2d2psamex4", False, [5, 5, 4], 76, 0, 1800),
 ]
 
 

@@ -35,6 +35,10 @@ GAP = {1: nn.AdaptiveAvgPool1d, 2: nn.AdaptiveAvgPool2d, 3: nn.AdaptiveAvgPool3d
 GMP = {1: nn.AdaptiveMaxPool1d, 2: nn.AdaptiveMaxPool2d, 3: nn.AdaptiveMaxPool3d}
 BATCHNORM = {0: nn.BatchNorm1d, 1: nn.BatchNorm1d, 2: nn.BatchNorm2d, 3: nn.BatchNorm3d}
 ZEROPAD = {1: nn.ConstantPad1d, 2: nn.ConstantPad2d, 3: nn.ConstantPad3d}
+APOOL = {
+    "apool": {1: nn.AdaptiveAvgPool1d, 2: nn.AdaptiveAvgPool2d, 3: nn.AdaptiveAvgPool3d},
+    "amaxpool": {1: nn.AdaptiveMaxPool1d, 2: nn.AdaptiveMaxPool2d, 3: nn.AdaptiveMaxPool3d},
+}
 ACTIVATIONS = {
     "relu": nn.ReLU,
     "relu6": nn.ReLU6,
@@ -45,7 +49,18 @@ ACTIVATIONS = {
     "sigmoid": nn.Sigmoid,
     "tanh": nn.Tanh,
     "softmax": lambda: nn.Softmax(dim=1),
+    "hswish": nn.Hardswish,
+    "hsigmoid": nn.Hardsigmoid,
+    "mish": nn.Mish,
+    "selu": nn.SELU,
+    "softplus": nn.Softplus,
+    "prelu": nn.PReLU,  # one shared slope (num_parameters=1)
 }
+
+
+def dims(value, rank: int) -> tuple:
+    """A per-dim field of a typed layer (one value, or one per dim) as ``rank`` values."""
+    return tuple(value) if isinstance(value, tuple) else (value,) * rank
 
 
 @dataclass
@@ -96,15 +111,17 @@ class Crop(nn.Module):
 
 
 def same_pads(
-    sizes: tuple[int, ...], kernel: tuple[int, ...], strides: tuple[int, ...], dilation: int
+    sizes: tuple[int, ...], kernel: tuple[int, ...], strides: tuple[int, ...], dilation
 ) -> tuple[int, ...]:
     """The TensorFlow ``SAME`` split, as :func:`F.pad` wants it (last dim first).
 
     total = max((ceil(W/S) − 1)·S + D(F−1) + 1 − W, 0); before = total // 2; after = the rest.
     """
     pads: list[int] = []
-    for w, f, s in zip(reversed(sizes), reversed(kernel), reversed(strides)):
-        total = max((-(-w // s) - 1) * s + dilation * (f - 1) + 1 - w, 0)
+    dilations = dims(dilation, len(kernel))
+    per_dim = list(zip(sizes, kernel, strides, dilations))
+    for w, f, s, d in reversed(per_dim):
+        total = max((-(-w // s) - 1) * s + d * (f - 1) + 1 - w, 0)
         pads += [total // 2, total - total // 2]
     return tuple(pads)
 
@@ -117,10 +134,12 @@ def _conv_padding(layer, x: torch.Tensor, rank: int) -> tuple[list[nn.Module], o
     """(modules to run first, the ``padding`` argument) for a conv-family layer."""
     if layer.padding != "same":
         return [], layer.padding
-    if layer.stride == 1:
+    if dims(layer.stride, rank) == (1,) * rank:
         return [], "same"
     kernel = layer.kernel
-    pads = same_pads(tuple(x.shape[2:]), kernel, (layer.stride,) * rank, layer.dilation)
+    pads = same_pads(
+        tuple(x.shape[2:]), kernel, dims(layer.stride, rank), dims(layer.dilation, rank)
+    )
     return [Pad(pads)], 0
 
 
@@ -132,6 +151,14 @@ def _deconv(layer, c_in: int, rank: int) -> nn.Module:
         "groups": layer.groups,
         "bias": layer.bias,
     }
+    if layer.padding == "valid":
+        # Keras valid: W·S + max(D(F−1) + 1 − S, 0); PyTorch's p0 gives (W−1)·S + D(F−1) + 1,
+        # S − (D(F−1) + 1) short where the dilated kernel is smaller than the stride
+        extra = [
+            max(st - (dl * (f - 1) + 1), 0)
+            for f, st, dl in zip(layer.kernel, dims(s, rank), dims(d, rank))
+        ]
+        return CONVT[rank](c_in, layer.filters, layer.kernel, output_padding=tuple(extra), **args)
     if layer.padding != "same":
         return CONVT[rank](
             c_in,
@@ -142,7 +169,7 @@ def _deconv(layer, c_in: int, rank: int) -> nn.Module:
             **args,
         )
     # convcalc's own note says which PyTorch settings give Keras' W·S: trust but verify
-    triples = [layer.torch_padding(f) for f in layer.kernel]
+    triples = [layer.torch_padding(f, i) for i, f in enumerate(layer.kernel)]
     conv = CONVT[rank](
         c_in,
         layer.filters,
@@ -191,6 +218,8 @@ def build_layer(layer, x: torch.Tensor) -> nn.Module:
         else:
             pool = AVGPOOL[rank](layer.kernel, layer.stride, padding, ceil_mode=layer.ceil)
         return nn.Sequential(*first, pool)
+    if kind in APOOL:
+        return APOOL[kind][rank](layer.size)
     if kind in ("gap", "gmp"):
         return nn.Sequential((GAP if kind == "gap" else GMP)[rank](1), nn.Flatten())
     if kind == "flatten":
@@ -208,7 +237,9 @@ def build_layer(layer, x: torch.Tensor) -> nn.Module:
     if kind == "upsample":
         return nn.Upsample(scale_factor=layer.factor, mode="nearest")
     if kind == "zpad":
-        return ZEROPAD[rank](layer.pad, 0.0)
+        if isinstance(layer.pad, int):
+            return ZEROPAD[rank](layer.pad, 0.0)
+        return ZEROPAD[rank](tuple(p for pair in reversed(layer.pad) for p in pair), 0.0)
     if kind == "id":
         return nn.Identity()
     raise NotImplementedError(f"the torch oracle has no mapping for layer kind {kind!r}")

@@ -151,6 +151,8 @@ def _deconv(row: Row) -> list[Step]:
     crop: list[Step] = []
     if layer.padding == "same":  # Keras' own rule: W·S
         kw.append('padding="same"')
+    elif layer.padding == "valid":
+        pass  # Keras' default, and convcalc's pvalid: W·S + max(D(F − 1) + 1 − S, 0)
     else:
         # valid with an explicit output padding gives (W − 1)·S + D(F − 1) + 1 + OP, PyTorch's
         # size before its padding P is taken off each side: crop P

@@ -224,6 +224,10 @@ def _deconv(m: _Module, row: Row) -> Expr:
             pads.append(p)
             ops.append(op)
             crops.append((0, crop))
+    elif layer.padding == "valid":
+        # Keras valid: W·S + max(D(F−1) + 1 − S, 0), PyTorch's p0 plus the missing rows
+        pads = [0] * rank
+        ops = [max(s - (d * (f - 1) + 1), 0) for f, s, d in zip(kernel, strides, dilations)]
     else:
         pads = list(per_dim(layer.padding, rank))
         ops = list(per_dim(layer.output_padding, rank))
@@ -278,6 +282,11 @@ def _global_pool(m: _Module, row: Row) -> Expr:
     return _seq(call(f"nn.{name}{_rank(row)}d", "1"), call("nn.Flatten"))
 
 
+def _adaptive_pool(m: _Module, row: Row) -> Expr:
+    name = "AdaptiveAvgPool" if row.kind == "apool" else "AdaptiveMaxPool"
+    return call(f"nn.{name}{_rank(row)}d", ints(row.layer.size))
+
+
 def _flatten(m: _Module, row: Row) -> Expr:
     return call("nn.Identity") if len(row.shape_in) == 1 else call("nn.Flatten")
 
@@ -306,6 +315,12 @@ ACTIVATIONS = {
     "sigmoid": "nn.Sigmoid()",
     "tanh": "nn.Tanh()",
     "softmax": "nn.Softmax(dim=1)",
+    "hswish": "nn.Hardswish()",
+    "hsigmoid": "nn.Hardsigmoid()",
+    "mish": "nn.Mish()",
+    "selu": "nn.SELU()",
+    "softplus": "nn.Softplus()",
+    "prelu": "nn.PReLU()",
 }
 
 
@@ -322,7 +337,11 @@ def _upsample(m: _Module, row: Row) -> Expr:
 
 
 def _zpad(m: _Module, row: Row) -> Expr:
-    return call(f"nn.ZeroPad{_rank(row)}d", str(row.layer.pad))
+    pad = row.layer.pad
+    if isinstance(pad, int):
+        return call(f"nn.ZeroPad{_rank(row)}d", str(pad))
+    # (before, after) per dim; PyTorch takes them last dim first
+    return call(f"nn.ZeroPad{_rank(row)}d", tuple_text(tuple(p for b in reversed(pad) for p in b)))
 
 
 def _identity(m: _Module, row: Row) -> Expr:
@@ -350,6 +369,8 @@ RULES: dict[str, Rule] = {
     "avgpool": _pool,
     "gap": _global_pool,
     "gmp": _global_pool,
+    "apool": _adaptive_pool,
+    "amaxpool": _adaptive_pool,
     "flatten": _flatten,
     "dense": _dense,
     "bn": _bn,

@@ -32,11 +32,12 @@ from .base import (
     Effect,
     Layer,
     Padding,
+    PerDim,
     Window,
     register,
 )
 from .conv import Conv, ConvTranspose, DepthwiseConv, SeparableConv
-from .pool import GlobalPool, Pool
+from .pool import AdaptivePool, GlobalPool, Pool
 from .simple import (
     Activation,
     BatchNorm,
@@ -44,6 +45,7 @@ from .simple import (
     Dropout,
     Flatten,
     Identity,
+    PReLU,
     Upsample,
     ZeroPad,
 )
@@ -55,6 +57,7 @@ __all__ = [
     "MAX_INT",
     "REGISTRY",
     "Activation",
+    "AdaptivePool",
     "AnyLayer",
     "BatchNorm",
     "Conv",
@@ -67,7 +70,9 @@ __all__ = [
     "GlobalPool",
     "Identity",
     "Layer",
+    "PReLU",
     "Padding",
+    "PerDim",
     "Pool",
     "SeparableConv",
     "Shape",
@@ -88,10 +93,12 @@ AnyLayer = Annotated[
         ConvTranspose,
         Pool,
         GlobalPool,
+        AdaptivePool,
         Flatten,
         Dense,
         BatchNorm,
         Activation,
+        PReLU,
         Dropout,
         Identity,
         Upsample,

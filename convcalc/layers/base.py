@@ -16,7 +16,9 @@ from ..errors import ShapeError, SpecSyntaxError
 from ..fmt import Shape, fmt_shape, in_layout
 from ..fmt import fmt_signed as _n
 
-Padding = Union[int, Literal["same"]]
+#: one value for every spatial dim, or one per dim (``p0_3`` is ``(0, 3)``)
+PerDim = Union[int, tuple[int, ...]]
+Padding = Union[int, tuple[int, ...], Literal["same"]]
 
 MAX_INT = 2**31 - 1
 
@@ -94,6 +96,21 @@ class Layer(BaseModel):
         """The arithmetic of ``forward`` with the numbers in, one line per step (``--explain``)."""
         return [f"shape unchanged: {fmt_shape(in_layout(effect.shape, channels_first))}"]
 
+    def pads_after(self, shape: Shape) -> tuple[int, ...] | None:
+        """Zero rows this layer adds after its input, per spatial dim (``zpad``); else None."""
+        return None
+
+    def warnings_after_pad(self, shape: Shape, extra: tuple[int, ...]) -> list[str] | None:
+        """The floor warnings when a ``zpad`` just before added ``extra`` rows after the input
+        (they count as padding); None when this layer's warnings do not depend on it."""
+        return None
+
+    def explain_after_pad(
+        self, shape: Shape, effect: Effect, channels_first: bool, extra: tuple[int, ...]
+    ) -> list[str]:
+        """``explain`` when a ``zpad`` just before added ``extra`` rows after the input."""
+        return self.explain(shape, effect, channels_first)
+
 
 REGISTRY: dict[str, type[Layer]] = {}
 """Every token name and alias → its layer class.  Duplicate names are refused."""
@@ -142,25 +159,37 @@ def _padding(opts: dict[str, object]) -> Padding:
     return 0 if p == "valid" else p  # type: ignore[return-value]
 
 
+def _dims(value: PerDim, rank: int) -> tuple[int, ...]:
+    """A per-dim field (one value for every dim, or a tuple of them) as ``rank`` values."""
+    return value if isinstance(value, tuple) else (value,) * rank
+
+
 def _windows(
     kind: str,
     shape: Shape,
     kernel: tuple[int, ...],
     strides: tuple[int, ...],
     padding: Padding,
-    dilation: int,
+    dilation: PerDim,
     ceil: bool,
     effect: Effect,
+    extra: tuple[int, ...] | None = None,
 ) -> list[int]:
     """Output spatial sizes of a sliding window (conv or pool), per the contract's rules.
 
     Adds psame padding notes and floor warnings to ``effect``; raises on an output < 1.
+    ``extra``: rows a ``zpad`` just before added after the input, per dim; they count as
+    padding in the floor warning.
     """
-    names = DIM_NAMES[len(kernel)]
+    rank = len(kernel)
+    names = DIM_NAMES[rank]
     outs: list[int] = []
-    for name, w, f, stride in zip(names, shape[:-1], kernel, strides):
-        eff = dilation * (f - 1) + 1
-        if padding == "same":
+    dils = _dims(dilation, rank)
+    pads = (None,) * rank if padding == "same" else _dims(padding, rank)
+    added = extra or (0,) * rank
+    for name, w, f, stride, d, p, a in zip(names, shape[:-1], kernel, strides, dils, pads, added):
+        eff = d * (f - 1) + 1
+        if p is None:
             o, before, total = _same_split(w, eff, stride)
             if total % 2:
                 effect.notes.append(
@@ -168,8 +197,7 @@ def _windows(
                 )
             outs.append(o)
             continue
-        p = padding
-        kern = f"{f}" if dilation == 1 else f"{dilation}·({f}−1) − 1"
+        kern = f"{f}" if d == 1 else f"{d}·({f}−1) − 1"
         span = w + 2 * p - eff
         if ceil:
             o = -(-span // stride) + 1
@@ -188,12 +216,14 @@ def _windows(
                     f" = {_n(o)}: the kernel ({eff}) is larger than the padded input ({w + 2 * p})"
                 )
             r = span % stride
-            if r > p and eff >= stride:
-                lost = r - p
+            if r > p + a and eff >= stride:
+                lost = r - p - a
                 rows = "row" if lost == 1 else "rows"
+                past = f" (before the zpad's {a})" if a else ""
                 effect.warnings.append(
                     f"{name}: ({w} + 2·{p} − {kern}) mod {stride} = {r}: the last {lost} input "
-                    f"{rows} along {name} {'is' if lost == 1 else 'are'} never covered by a window"
+                    f"{rows}{past} along {name} {'is' if lost == 1 else 'are'} never covered "
+                    "by a window"
                 )
         outs.append(o)
     return outs
@@ -238,13 +268,15 @@ def _sliding(
     kernel: tuple[int, ...],
     strides: tuple[int, ...],
     padding: Padding,
-    dilation: int,
+    dilation: PerDim,
 ) -> tuple[Window, ...]:
     """The windows of a conv or pool; psame's padding before by the TensorFlow rule."""
     out = []
-    for w, f, s in zip(shape[:-1], kernel, strides):
-        eff = dilation * (f - 1) + 1
-        pad = _same_split(w, eff, s)[1] if padding == "same" else padding
+    rank = len(kernel)
+    pads = (None,) * rank if padding == "same" else _dims(padding, rank)
+    for w, f, s, d, p in zip(shape[:-1], kernel, strides, _dims(dilation, rank), pads):
+        eff = d * (f - 1) + 1
+        pad = _same_split(w, eff, s)[1] if p is None else p
         out.append(Window(eff, s, pad))
     return tuple(out)
 
@@ -289,14 +321,20 @@ def _window_lines(
     kernel: tuple[int, ...],
     strides: tuple[int, ...],
     padding: Padding,
-    dilation: int,
+    dilation: PerDim,
     ceil: bool,
+    extra: tuple[int, ...] | None = None,
 ) -> list[str]:
-    """One line per spatial dim of a conv or pool: ⌊(W + 2·P − F)/S⌋ + 1 with the numbers in."""
+    """One line per spatial dim of a conv or pool: ⌊(W + 2·P − F)/S⌋ + 1 with the numbers in.
+
+    ``extra``: rows a ``zpad`` just before added after the input (they count as padding)."""
     lines = []
-    for name, w, f, s in zip(DIM_NAMES[len(kernel)], shape[:-1], kernel, strides):
+    rank = len(kernel)
+    pads = (None,) * rank if padding == "same" else _dims(padding, rank)
+    rows = zip(DIM_NAMES[rank], shape[:-1], kernel, strides, _dims(dilation, rank), pads)
+    for (name, w, f, s, dilation, p), a in zip(rows, extra or (0,) * rank):
         eff = dilation * (f - 1) + 1
-        if padding == "same":
+        if p is None:
             o, before, total = _same_split(w, eff, s)
             head = f"{name}: ⌈{_n(w)}/{_n(s)}⌉ = "
             head += f"{_n(o)}" if w % s == 0 else f"⌈{_quotient(w, s)}⌉ = {_n(o)}"
@@ -308,7 +346,6 @@ def _window_lines(
                 f"{head}; psame pads {pad}: {_n(before)} before, {_n(total - before)} after"
             )
             continue
-        p = padding
         span = w + 2 * p - eff
         expr = f"({_n(w)} + 2·{_n(p)} − {_kernel_text(f, dilation)})/{_n(s)}"
         if ceil:
@@ -329,11 +366,15 @@ def _window_lines(
         text += f"{_n(span)} mod {_n(s)} = {_n(r)}"
         if r <= p:
             text += f" ≤ padding {_n(p)}: only padding is left out, no input pixel lost"
+        elif r <= p + a:
+            text += f" ≤ padding {_n(p)} + {_n(a)} from the zpad before: no input pixel lost"
         elif eff < s:
             text += f": the kernel ({_n(eff)}) < the stride ({_n(s)}) skips input on purpose"
         else:
-            word = _DIM_WORDS[name] + (" is" if r - p == 1 else "s are")
-            text += f" > padding {_n(p)}: the last {_n(r - p)} input {word} lost"
+            lost = r - p - a
+            word = _DIM_WORDS[name] + (" is" if lost == 1 else "s are")
+            by = f"padding {_n(p)}" if not a else f"padding {_n(p)} + the zpad's {_n(a)}"
+            text += f" > {by}: the last {_n(lost)} input {word} lost"
         lines.append(text)
     return lines
 

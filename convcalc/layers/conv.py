@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from math import prod
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, Union
 
 from ..errors import ShapeError, SpecSyntaxError
 from ..fmt import Shape, in_layout
@@ -14,9 +14,11 @@ from .base import (
     Effect,
     Layer,
     Padding,
+    PerDim,
     Window,
     _check_groups,
     _check_kernel_rank,
+    _dims,
     _dot,
     _kernel,
     _layout,
@@ -49,9 +51,9 @@ class _ConvFamily(Layer):
 
     kind: str
     kernel: tuple[int, ...]
-    stride: int = 1
+    stride: PerDim = 1
     padding: Padding = 0
-    dilation: int = 1
+    dilation: PerDim = 1
     bias: bool = True
 
     @staticmethod
@@ -95,21 +97,56 @@ class _ConvFamily(Layer):
 
     @property
     def strides(self) -> tuple[int, ...]:
-        return (self.stride,) * len(self.kernel)
+        return _dims(self.stride, len(self.kernel))
+
+    @property
+    def dilations(self) -> tuple[int, ...]:
+        return _dims(self.dilation, len(self.kernel))
 
     def spatial(self, shape: Shape, effect: Effect) -> list[int]:
         """Output spatial sizes (floor rule, psame notes, floor warnings into ``effect``)."""
         _need_map(self.kind, shape)
         _check_kernel_rank(self.kind, self.kernel, shape)
+        self.tf_note(effect)
         return _windows(
             self.kind, shape, self.kernel, self.strides, self.padding, self.dilation, False, effect
         )
 
+    def tf_note(self, effect: Effect) -> None:
+        """PyTorch takes a stride with a dilation; TensorFlow refuses them together in psame."""
+        if self.padding == "same" and max(self.strides) > 1 and max(self.dilations) > 1:
+            effect.notes.append(
+                "psame with stride > 1 and dilation > 1: TensorFlow refuses this layer "
+                "(PyTorch takes it)"
+            )
+
+    def warnings_after_pad(self, shape: Shape, extra: tuple[int, ...]) -> list[str] | None:
+        effect = Effect(shape=())
+        _windows(
+            self.kind,
+            shape,
+            self.kernel,
+            self.strides,
+            self.padding,
+            self.dilation,
+            False,
+            effect,
+            extra,
+        )
+        return effect.warnings
+
     def rf_window(self, shape: Shape) -> tuple[Window, ...]:
         return _sliding(shape, self.kernel, self.strides, self.padding, self.dilation)
 
-    def window_lines(self, shape: Shape) -> list[str]:
-        return _window_lines(shape, self.kernel, self.strides, self.padding, self.dilation, False)
+    def window_lines(self, shape: Shape, extra: tuple[int, ...] | None = None) -> list[str]:
+        return _window_lines(
+            shape, self.kernel, self.strides, self.padding, self.dilation, False, extra
+        )
+
+    def explain_after_pad(
+        self, shape: Shape, effect: Effect, channels_first: bool, extra: tuple[int, ...]
+    ) -> list[str]:
+        return self.explain(shape, effect, channels_first, extra)
 
 
 @register
@@ -144,8 +181,14 @@ class Conv(_ConvFamily):
         effect.macs = prod(effect.shape) * k * (c_in // self.groups)
         return effect
 
-    def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
-        dims = self.window_lines(shape)
+    def explain(
+        self,
+        shape: Shape,
+        effect: Effect,
+        channels_first: bool = False,
+        extra: tuple[int, ...] | None = None,
+    ) -> list[str]:
+        dims = self.window_lines(shape, extra)
         lines = _layout(dims, f"C: {_n(self.filters)} filters", channels_first)
         per = _per_filter(self.kernel, shape[-1], self.groups, channels_first)
         lines.append(_params_line(per, self.filters, self.bias, effect.trainable))
@@ -194,8 +237,14 @@ class DepthwiseConv(_ConvFamily):
         effect.macs = prod(effect.shape) * k
         return effect
 
-    def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
-        dims = self.window_lines(shape)
+    def explain(
+        self,
+        shape: Shape,
+        effect: Effect,
+        channels_first: bool = False,
+        extra: tuple[int, ...] | None = None,
+    ) -> list[str]:
+        dims = self.window_lines(shape, extra)
         c_in, m = shape[-1], self.multiplier
         c_out = _n(c_in) if m == 1 else f"{_n(c_in)}·{_n(m)}"
         channels = (
@@ -242,8 +291,14 @@ class SeparableConv(_ConvFamily):
         effect.macs = positions * c_mid * k + positions * c_mid * self.filters
         return effect
 
-    def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
-        dims = self.window_lines(shape)
+    def explain(
+        self,
+        shape: Shape,
+        effect: Effect,
+        channels_first: bool = False,
+        extra: tuple[int, ...] | None = None,
+    ) -> list[str]:
+        dims = self.window_lines(shape, extra)
         lines = _layout(dims, f"C: {_n(self.filters)} filters", channels_first)
         c_in, m = shape[-1], self.multiplier
         mid = _n(c_in) if m == 1 else f"{_n(c_in)}·{_n(m)}"
@@ -270,6 +325,8 @@ class ConvTranspose(_ConvFamily):
     filters: int
     output_padding: int = 0
     groups: int = 1
+    #: "valid" (pvalid) follows Keras: W·S + max(D(F−1) + 1 − S, 0); p0 stays PyTorch's
+    padding: Union[int, tuple[int, ...], Literal["same", "valid"]] = 0
 
     @classmethod
     def from_token(
@@ -277,14 +334,23 @@ class ConvTranspose(_ConvFamily):
     ) -> ConvTranspose:
         kernel, filters = cls.kernel_and_filters(name, nums, opts, rank)
         sliding = cls.sliding_options(opts)
-        stride, dilation = sliding["stride"], sliding["dilation"]
+        if opts.get("p") == "valid":
+            sliding["padding"] = "valid"
+        strides = _dims(sliding["stride"], rank)  # type: ignore[arg-type]
+        dilations = _dims(sliding["dilation"], rank)  # type: ignore[arg-type]
         op = opts.get("op", 0)
-        if sliding["padding"] == "same" and "op" in opts:
-            raise SpecSyntaxError(f"'{name}': op goes with an explicit padding p<n>, not psame")
-        if op >= max(stride, dilation):  # type: ignore[operator, type-var]
+        # op0 with pvalid was always legal (pvalid was p0 before transposed convs followed Keras)
+        if (sliding["padding"] == "same" and "op" in opts) or (
+            sliding["padding"] == "valid" and op
+        ):
+            raise SpecSyntaxError(
+                f"'{name}': op goes with an explicit padding p<n>, not p{sliding['padding']}"
+            )
+        limit = min(max(s, d) for s, d in zip(strides, dilations))
+        if op >= limit:  # type: ignore[operator]
             raise SpecSyntaxError(
                 f"'{name}': output padding op{op} must be smaller than max(stride, dilation) = "
-                f"{max(stride, dilation)}"  # type: ignore[type-var]
+                f"{limit}"
             )
         return cls(
             kernel=kernel,
@@ -294,17 +360,21 @@ class ConvTranspose(_ConvFamily):
             **sliding,  # type: ignore[arg-type]
         )
 
-    def torch_padding(self, f: int) -> tuple[int, int, int]:
-        """(padding, output_padding, crop) that make PyTorch produce the Keras ``same`` size W·S.
+    def torch_padding(self, f: int, dim: int = 0) -> tuple[int, int, int]:
+        """(padding, output_padding, crop) that make PyTorch produce the Keras size along
+        spatial dim ``dim``: W·S for ``psame``, W·S + max(D(F−1) + 1 − S, 0) for ``pvalid``.
 
         ``crop`` is 1 where no legal output padding (< max(stride, dilation)) fits — stride and
         dilation 1 with an even kernel: PyTorch's output is then one longer; drop its last row.
         """
-        t = self.dilation * (f - 1) + 1 - self.stride
+        s, d = self.strides[dim], self.dilations[dim]
+        t = d * (f - 1) + 1 - s
         if t <= 0:
             return 0, -t, 0
+        if self.padding == "valid":
+            return 0, 0, 0
         p = (t + 1) // 2
-        if 2 * p - t < max(self.stride, self.dilation):
+        if 2 * p - t < max(s, d):
             return p, 2 * p - t, 0
         return t // 2, 0, 1
 
@@ -314,19 +384,30 @@ class ConvTranspose(_ConvFamily):
         c_in = shape[-1]
         _check_groups(self.kind, self.groups, c_in, self.filters)
         effect = Effect(shape=())
-        names = DIM_NAMES[len(self.kernel)]
+        self.tf_note(effect)
+        rank = len(self.kernel)
+        names = DIM_NAMES[rank]
         spatial: list[int] = []
-        s, d = self.stride, self.dilation
-        for name, w, f in zip(names, shape[:-1], self.kernel):
+        pads = (0,) * rank if self.padding in ("same", "valid") else _dims(self.padding, rank)  # type: ignore[arg-type]
+        for i, (name, w, f) in enumerate(zip(names, shape[:-1], self.kernel)):
+            s, d = self.strides[i], self.dilations[i]
             if self.padding == "same":
                 o = w * s
-                p, op, crop = self.torch_padding(f)
+                p, op, crop = self.torch_padding(f, i)
                 effect.notes.append(
                     f"{name}: psame gives {w}·{s} = {o} (Keras); in PyTorch padding={p}, "
                     f"output_padding={op}" + (", then drop the last row" if crop else "")
                 )
+            elif self.padding == "valid":
+                eff = d * (f - 1) + 1
+                o = w * s + max(eff - s, 0)
+                if eff < s:
+                    effect.notes.append(
+                        f"{name}: pvalid gives {w}·{s} + max({eff} − {s}, 0) = {o} (Keras); "
+                        f"in PyTorch output_padding={s - eff}"
+                    )
             else:
-                p, op = self.padding, self.output_padding
+                p, op = pads[i], self.output_padding
                 o = (w - 1) * s - 2 * p + d * (f - 1) + op + 1
                 if o < 1:
                     raise ShapeError(
@@ -344,25 +425,33 @@ class ConvTranspose(_ConvFamily):
         # A stride-1 conv of the dilated kernel on the S-times finer grid (zeros between the
         # inputs), padded by D·(F−1) − P before: the fractionally strided view.
         windows = []
-        for f in self.kernel:
-            eff = self.dilation * (f - 1) + 1
-            crop = max(eff - self.stride, 0) // 2 if self.padding == "same" else self.padding
-            windows.append(Window(eff, 1, eff - 1 - crop, self.stride))
+        rank = len(self.kernel)
+        pads = (0,) * rank if self.padding in ("same", "valid") else _dims(self.padding, rank)  # type: ignore[arg-type]
+        for f, s, d, p in zip(self.kernel, self.strides, self.dilations, pads):
+            eff = d * (f - 1) + 1
+            crop = max(eff - s, 0) // 2 if self.padding == "same" else p
+            windows.append(Window(eff, 1, eff - 1 - crop, s))
         return tuple(windows)
 
     def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
-        s, d, op = self.stride, self.dilation, self.output_padding
+        op = self.output_padding
         dims = []
-        names = DIM_NAMES[len(self.kernel)]
-        for name, w, f, o in zip(names, shape[:-1], self.kernel, effect.shape):
+        rank = len(self.kernel)
+        names = DIM_NAMES[rank]
+        pads = (0,) * rank if self.padding in ("same", "valid") else _dims(self.padding, rank)  # type: ignore[arg-type]
+        rows = zip(names, shape[:-1], self.kernel, effect.shape, self.strides, self.dilations, pads)
+        for name, w, f, o, s, d, p in rows:
             if self.padding == "same":
                 dims.append(f"{name}: {_n(w)}·{_n(s)} = {_n(o)} (psame: W·S, as Keras)")
                 continue
             k = _n(f) if d == 1 else f"{_n(d)}·({_n(f)} − 1) + 1"
+            if self.padding == "valid":
+                dims.append(
+                    f"{name}: {_n(w)}·{_n(s)} + max({k} − {_n(s)}, 0) = {_n(o)} (pvalid: as Keras)"
+                )
+                continue
             extra = f" + {_n(op)} (output padding)" if op else ""
-            dims.append(
-                f"{name}: ({_n(w)} − 1)·{_n(s)} − 2·{_n(self.padding)} + {k}{extra} = {_n(o)}"
-            )
+            dims.append(f"{name}: ({_n(w)} − 1)·{_n(s)} − 2·{_n(p)} + {k}{extra} = {_n(o)}")
         lines = _layout(dims, f"C: {_n(self.filters)} filters", channels_first)
         per = _per_filter(self.kernel, shape[-1], self.groups, channels_first)
         lines.append(_params_line(per, self.filters, self.bias, effect.trainable))

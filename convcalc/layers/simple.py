@@ -4,7 +4,7 @@ resizing (upsample, zpad)."""
 from __future__ import annotations
 
 from math import prod
-from typing import Literal
+from typing import Literal, Union
 
 from ..errors import SpecSyntaxError
 from ..fmt import Shape, fmt_int, in_layout
@@ -109,21 +109,79 @@ class BatchNorm(Layer):
 
 
 ActivationName = Literal[
-    "relu", "relu6", "leakyrelu", "elu", "gelu", "silu", "sigmoid", "tanh", "softmax"
+    "relu",
+    "relu6",
+    "leakyrelu",
+    "elu",
+    "gelu",
+    "silu",
+    "sigmoid",
+    "tanh",
+    "softmax",
+    "hswish",
+    "hsigmoid",
+    "mish",
+    "selu",
+    "softplus",
 ]
+
+#: alias → the kind it spells
+_ACTIVATION_ALIASES = {"swish": "silu", "hardswish": "hswish", "hardsigmoid": "hsigmoid"}
 
 
 @register
 class Activation(Layer):
-    """An element-wise activation (softmax over the channels): shape unchanged, no parameters."""
+    """An element-wise activation (softmax over the channels): shape unchanged, no parameters.
+
+    ``swish`` is ``silu``; ``hardswish``/``hardsigmoid`` are ``hswish``/``hsigmoid``."""
 
     FAMILY = "elementwise"
-    NAMES = ("relu", "relu6", "leakyrelu", "elu", "gelu", "silu", "sigmoid", "tanh", "softmax")
+    NAMES = (
+        "relu",
+        "relu6",
+        "leakyrelu",
+        "elu",
+        "gelu",
+        "silu",
+        "sigmoid",
+        "tanh",
+        "softmax",
+        "hswish",
+        "hsigmoid",
+        "mish",
+        "selu",
+        "softplus",
+        *_ACTIVATION_ALIASES,
+    )
 
     kind: ActivationName
 
+    @classmethod
+    def from_token(
+        cls, name: str, nums: list[int], opts: dict[str, object], rank: int
+    ) -> Activation:
+        if nums:
+            raise SpecSyntaxError(f"'{name}' takes no numbers")
+        return cls(kind=_ACTIVATION_ALIASES.get(name, name))  # type: ignore[arg-type]
+
     def forward(self, shape: Shape) -> Effect:
         return Effect(shape=shape)
+
+
+@register
+class PReLU(Layer):
+    """``prelu``: nn.PReLU() — one learned slope shared by every channel (1 parameter)."""
+
+    FAMILY = "elementwise"
+    NAMES = ("prelu",)
+
+    kind: Literal["prelu"] = "prelu"
+
+    def forward(self, shape: Shape) -> Effect:
+        return Effect(shape=shape, trainable=1)
+
+    def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
+        return ["params: 1 slope shared by every channel (PyTorch nn.PReLU())"]
 
 
 @register
@@ -201,30 +259,55 @@ class Upsample(Layer):
 
 @register
 class ZeroPad(Layer):
-    """``zpad<n>``: zero padding of n on both sides of every spatial dim."""
+    """``zpad<n>``: zero padding of n on both sides of every spatial dim; ``zpad<b>:<a>`` pads
+    b before and a after; per dim joined by ``_`` (``zpad0:1_0:1`` is Keras
+    ``ZeroPadding2D(((0, 1), (0, 1)))``)."""
 
     NAMES = ("zpad",)
-    NUMBERS = "ints"
+    NUMBERS = "pads"
 
     kind: Literal["zpad"] = "zpad"
-    pad: int
+    #: n on both sides of every dim, or (before, after) per spatial dim
+    pad: Union[int, tuple[tuple[int, int], ...]]
 
     @classmethod
     def from_token(cls, name: str, nums: list[int], opts: dict[str, object], rank: int) -> ZeroPad:
-        if len(nums) != 1:
-            raise SpecSyntaxError(f"'{name}' takes one number, the padding, e.g. {name}1")
-        return cls(pad=nums[0])
+        groups: list[tuple[int, int]] = opts.get("pads", [])  # type: ignore[assignment]
+        if not groups or nums:
+            raise SpecSyntaxError(
+                f"'{name}' takes one number, the padding ({name}1), or before:after "
+                f"({name}0:1), per dim joined by _ ({name}0:1_0:1)"
+            )
+        if len(groups) not in (1, rank):
+            raise SpecSyntaxError(
+                f"'{name}' takes 1 or {rank} paddings joined by _ for a rank-{rank} input, "
+                f"got {len(groups)}"
+            )
+        if len(set(groups)) == 1 and groups[0][0] == groups[0][1]:
+            return cls(pad=groups[0][0])
+        return cls(pad=tuple(groups) if len(groups) == rank else tuple(groups) * rank)
+
+    def pairs(self, rank: int) -> tuple[tuple[int, int], ...]:
+        """(before, after) per spatial dim."""
+        if isinstance(self.pad, int):
+            return ((self.pad, self.pad),) * rank
+        return self.pad
 
     def forward(self, shape: Shape) -> Effect:
         _need_map(self.kind, shape)
-        return Effect(shape=(*(w + 2 * self.pad for w in shape[:-1]), shape[-1]))
+        pairs = self.pairs(len(shape) - 1)
+        return Effect(shape=(*(w + b + a for w, (b, a) in zip(shape[:-1], pairs)), shape[-1]))
 
     def rf_window(self, shape: Shape) -> tuple[Window, ...]:
-        return (Window(1, 1, self.pad),) * (len(shape) - 1)
+        return tuple(Window(1, 1, b) for b, _ in self.pairs(len(shape) - 1))
+
+    def pads_after(self, shape: Shape) -> tuple[int, ...] | None:
+        return tuple(a for _, a in self.pairs(len(shape) - 1))
 
     def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
-        p = _n(self.pad)
-        return [
-            f"{name}: {_n(w)} + 2·{p} = {_n(w + 2 * self.pad)}"
-            for name, w in zip(DIM_NAMES[len(shape) - 1], shape[:-1])
-        ]
+        rank = len(shape) - 1
+        lines = []
+        for name, w, (b, a) in zip(DIM_NAMES[rank], shape[:-1], self.pairs(rank)):
+            added = f"2·{_n(b)}" if a == b else f"{_n(b)} + {_n(a)}"
+            lines.append(f"{name}: {_n(w)} + {added} = {_n(w + b + a)}")
+        return lines
