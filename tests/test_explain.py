@@ -156,9 +156,55 @@ CASES = [
         "1",
         False,
         [
-            "H: ⌈41/3⌉ = ⌈13.67…⌉ = 14; psame pads max((14 − 1)·3 + 1 − 41, 0) = 0: 0 before, "
-            "0 after",
+            "H: ⌈41/3⌉ = 14; psame pads max((14 − 1)·3 + 1 − 41, 0) = 0: 0 before, 0 after",
             "W: …",
+        ],
+    ),
+    # quotients are exact: a decimal only when it ends within 6 places, else the division.
+    # (601 − 2)/600 = 599/600 < 1, not "1.00…"; 2,097,151/2²¹ ends after 21 places
+    (
+        "601x1 conv2s600x1",
+        "1",
+        False,
+        [
+            "L: ⌊(601 + 2·0 − 2)/600⌋ + 1 = ⌊599/600⌋ + 1 = 1; 599 mod 600 = 599: the kernel (2) "
+            "< the stride (600) skips input on purpose",
+            "C: …",
+        ],
+    ),
+    (
+        "2097153x1 conv2s2097152x1",
+        "1",
+        False,
+        [
+            "L: ⌊(2,097,153 + 2·0 − 2)/2,097,152⌋ + 1 = ⌊2,097,151/2,097,152⌋ + 1 = 1; 2,097,151 "
+            "mod 2,097,152 = 2,097,151: the kernel (2) < the stride (2,097,152) skips input on "
+            "purpose",
+            "C: …",
+        ],
+    ),
+    # ⌈4,194,305/2,097,152⌉ = ⌈2 + 1/2,097,152⌉ = 3 (the old text said ⌈2.⌉ = 3)
+    (
+        "4194305x1 conv1s2097152psamex1",
+        "1",
+        False,
+        [
+            "L: ⌈4,194,305/2,097,152⌉ = 3; psame pads (3 − 1)·2,097,152 + 1 − 4,194,305 = 0: 0 "
+            "before, 0 after",
+            "C: …",
+        ],
+    ),
+    # a ceil pool: (10 − 3)/4 = 1.75 exactly, ⌈1.75⌉ + 1 = 3
+    ("10x1 pool3s4ceil", "1", False, ["L: ⌈(10 + 2·0 − 3)/4⌉ + 1 = ⌈1.75⌉ + 1 = 3"]),
+    # 26/3 does not end: the division is shown
+    (
+        "29x1 conv3s3x1",
+        "1",
+        False,
+        [
+            "L: ⌊(29 + 2·0 − 3)/3⌋ + 1 = ⌊26/3⌋ + 1 = 9; 26 mod 3 = 2 > padding 0: the last 2 "
+            "input positions are lost",
+            "C: …",
         ],
     ),
     # a kernel smaller than its stride skips on purpose: (28 − 1)/2 = 13.5 → 14, 27 mod 2 = 1

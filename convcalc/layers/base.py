@@ -292,16 +292,25 @@ def _dot(nums: Iterable[int]) -> str:
 
 
 def _quotient(a: int, b: int) -> str:
-    """a/b for a floor or ceiling: 14, 13.5, 9.33…"""
+    """a/b exactly, for a floor or a ceiling: 14; 13.5 (a decimal only when it ends within
+    :data:`_PLACES` places); else the division itself, 599/600 — never a rounded decimal."""
     if a % b == 0:
         return _n(a // b)
     d = b // gcd(a, b)
+    twos = fives = 0
     while d % 2 == 0:
-        d //= 2
+        d, twos = d // 2, twos + 1
     while d % 5 == 0:
-        d //= 5
-    text = f"{abs(a) / b:,.6f}".rstrip("0") if d == 1 else f"{abs(a) / b:,.2f}…"
-    return ("−" if a < 0 else "") + text
+        d, fives = d // 5, fives + 1
+    places = max(twos, fives)
+    if d != 1 or places > _PLACES:
+        return f"{_n(a)}/{_n(b)}"
+    scaled = abs(a) * 10**places // b  # exact: 10^places/b's denominator is whole
+    whole, frac = divmod(scaled, 10**places)
+    return ("−" if a < 0 else "") + f"{whole:,}.{frac:0{places}d}"
+
+
+_PLACES = 6
 
 
 def _layout(spatial: list[str], channels: str | None, channels_first: bool) -> list[str]:
@@ -337,7 +346,8 @@ def _window_lines(
         if p is None:
             o, before, total = _same_split(w, eff, s)
             head = f"{name}: ⌈{_n(w)}/{_n(s)}⌉ = "
-            head += f"{_n(o)}" if w % s == 0 else f"⌈{_quotient(w, s)}⌉ = {_n(o)}"
+            q = _quotient(w, s)
+            head += f"{_n(o)}" if w % s == 0 or "/" in q else f"⌈{q}⌉ = {_n(o)}"
             k = _n(eff) if dilation == 1 else f"({_n(dilation)}·({_n(f)} − 1) + 1)"
             pad = f"({_n(o)} − 1)·{_n(s)} + {k} − {_n(w)}"
             raw = (o - 1) * s + eff - w
