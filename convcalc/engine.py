@@ -381,7 +381,7 @@ def propagate(network: Network, *, dtype: str = "float32", explain: bool = False
     expect_type(dtype, str, "propagate", "dtype")
     expect_type(explain, bool, "propagate", "explain")
     if dtype not in DTYPES:
-        raise ConvcalcError(f"unknown dtype '{dtype}' (one of {', '.join(DTYPES)})", dtype)
+        raise ConvcalcError(f"unknown dtype '{_clip(dtype)}' (one of {', '.join(DTYPES)})", dtype)
     walk = _Walk(network.channels_first, len(network.input_shape) - 1, explain)
     rows, out = walk.run(network.nodes, network.input_shape, "")
     trainable = sum(r.trainable_params for r in rows)

@@ -14,7 +14,7 @@ import re
 from typing import Any, Callable, TextIO
 
 from .engine import LayerReport, Report
-from .errors import ConvcalcError, display_width
+from .errors import ConvcalcError, display_width, escape_text
 from .receptive import fmt_number
 
 __all__ = [
@@ -361,7 +361,8 @@ class TableSink(Sink):
             cells.append(row)
         title = None
         if self.batch:
-            title = (f"line {line}: " if line is not None else "") + report.spec
+            # escaped: a control character that splits tokens (\x1f, U+0085) stays in the spec
+            title = (f"line {line}: " if line is not None else "") + escape_text(report.spec)
         work = explain_blocks(rows)
         if self.rich:
             self._rich(columns, cells, title, report, work)
@@ -520,7 +521,11 @@ class MarkdownSink(Sink):
     def report(self, report: Report, line: int | None) -> None:
         text: list[str] = []
         if self.batch:
-            text += [*([""] if self.count else []), f"### line {line}: `{report.spec}`", ""]
+            text += [
+                *([""] if self.count else []),
+                f"### line {line}: `{escape_text(report.spec)}`",
+                "",
+            ]
         self.count += 1
         head = ["#", "Layer", "Output shape", "Params", "MACs"]
         align = ["--:", ":--", ":--", "--:", "--:"]

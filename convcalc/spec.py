@@ -147,17 +147,15 @@ def _tokens(text: str) -> list[_Tok]:
 
 def _number(digits: str, token: str, pos: int, minimum: int = 1) -> int:
     if len(digits.lstrip("0")) > 10 or int(digits.lstrip("0") or "0") > MAX_INT:
-        shown = token if len(token) <= 40 else token[:40] + "…"
         raise LimitError(
-            f"number {digits[:12]}{'…' if len(digits) > 12 else ''} in '{shown}' "
-            f"is larger than 2³¹−1",
+            f"number {_clip(digits, 12)} in '{_clip(token)}' is larger than 2³¹−1",
             token,
             pos,
         )
     n = int(digits.lstrip("0") or "0")
     if n < minimum:
         raise SpecSyntaxError(
-            f"'{token}': {n} is not allowed here (numbers are ≥ {minimum})", token, pos
+            f"'{_clip(token)}': {n} is not allowed here (numbers are ≥ {minimum})", token, pos
         )
     return n
 
@@ -189,11 +187,11 @@ def parse_layer(word: str, pos: int, rank: int) -> tuple[Layer, tuple[str, ...]]
     if m is None:
         if norm[:1].isdigit():
             raise SpecSyntaxError(
-                f"'{word}' is not a layer: the input shape comes first and only once",
+                f"'{_clip(word)}' is not a layer: the input shape comes first and only once",
                 word,
                 pos,
             )
-        raise SpecSyntaxError(f"'{word}' is not a layer token", word, pos)
+        raise SpecSyntaxError(f"'{_clip(word)}' is not a layer token", word, pos)
     letters = m.group()
     if letters in REGISTRY:
         return _build(letters, norm[len(letters) :], word, pos, rank)
@@ -291,7 +289,9 @@ def _build(name: str, rest: str, word: str, pos: int, rank: int) -> tuple[Layer,
         if key == "x":
             if not cls.TRAILING_X:
                 raise SpecSyntaxError(
-                    f"'{word}': x<n> after the options is only for the conv family", word, pos
+                    f"'{_clip(word)}': x<n> after the options is only for the conv family",
+                    word,
+                    pos,
                 )
             trailing.append(value)  # type: ignore[arg-type]
         else:
@@ -304,7 +304,7 @@ def _build(name: str, rest: str, word: str, pos: int, rank: int) -> tuple[Layer,
                     pos,
                 )
             if key in opts:
-                raise SpecSyntaxError(f"option '{key}' given twice in '{word}'", word, pos)
+                raise SpecSyntaxError(f"option '{key}' given twice in '{_clip(word)}'", word, pos)
             opts[key] = value
         i = m.end()
     if trailing:
@@ -350,13 +350,14 @@ def parse(text: str, *, channels_first: bool = False) -> Network:
     if first.kind != "word" or not _INPUT.fullmatch(first.text.lower().replace("×", "x")):
         if first.kind == "word" and first.text[:1].isdigit():
             raise SpecSyntaxError(
-                f"bad input shape '{first.text}': write dims joined by x, channels last, "
+                f"bad input shape '{_clip(first.text)}': write dims joined by x, channels last, "
                 f"e.g. 28x28x1{_non_ascii_digit_hint(first.text)}",
                 first.text,
                 first.pos,
             )
         raise SpecSyntaxError(
-            f"missing input shape before '{first.text}': a spec starts with it, e.g. 28x28x1",
+            f"missing input shape before '{_clip(first.text)}': a spec starts with it, "
+            "e.g. 28x28x1",
             first.text,
             first.pos,
         )
@@ -365,13 +366,14 @@ def parse(text: str, *, channels_first: bool = False) -> Network:
     ]
     if len(dims) > 4:
         raise SpecSyntaxError(
-            f"input '{first.text}' has {len(dims) - 1} spatial dims; convcalc handles 1 to 3",
+            f"input '{_clip(first.text)}' has {len(dims) - 1} spatial dims; convcalc handles "
+            "1 to 3",
             first.text,
             first.pos,
         )
     if prod(dims) > MAX_INT:
         raise LimitError(
-            f"input '{first.text}' is larger than 2³¹−1 elements", first.text, first.pos
+            f"input '{_clip(first.text)}' is larger than 2³¹−1 elements", first.text, first.pos
         )
     if channels_first:
         dims = dims[1:] + dims[:1]
@@ -424,9 +426,10 @@ class _Parser:
             if tok.kind == "star":
                 after_repeat = self.i > 0 and toks[self.i - 1].kind == "star"
                 raise SpecSyntaxError(
-                    f"'{tok.text}' follows another repeat: group it first, as in (relu*2)*3"
+                    f"'{_clip(tok.text)}' follows another repeat: group it first, as in (relu*2)*3"
                     if after_repeat
-                    else f"'{tok.text}' repeats the layer or group before it, and there is none",
+                    else f"'{_clip(tok.text)}' repeats the layer or group before it, and there is "
+                    "none",
                     tok.text,
                     tok.pos,
                 )
@@ -449,12 +452,14 @@ class _Parser:
                 self.i += 1
                 if len(star.text) == 1:
                     raise SpecSyntaxError(
-                        f"'*' after '{start.text}' needs a count, e.g. *2", star.text, star.pos
+                        f"'*' after '{_clip(start.text)}' needs a count, e.g. *2",
+                        star.text,
+                        star.pos,
                     )
                 n = _number(star.text[1:], star.text, star.pos)
                 if item_count * n > LIMITS["layers"]:
                     raise LimitError(
-                        f"'{star.text}' would make {item_count * n:,} layers; the limit is "
+                        f"'{_clip(star.text)}' would make {item_count * n:,} layers; the limit is "
                         f"{LIMITS['layers']:,}",
                         star.text,
                         star.pos,

@@ -25,7 +25,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from .errors import ConvcalcError
+from .errors import ConvcalcError, clip
 
 if TYPE_CHECKING:
     from .engine import Totals
@@ -131,4 +131,4 @@ def get(name: str) -> ZooModel:
     close = difflib.get_close_matches(_key(name), list(by_key), n=1, cutoff=0.6)
     hint = f" (did you mean '{by_key[close[0]].name}'?)" if close else ""
     known = ", ".join(by_key[k].name for k in by_key)
-    raise ConvcalcError(f"unknown model '{name}'{hint}; the zoo has: {known}", name, 0)
+    raise ConvcalcError(f"unknown model '{clip(name)}'{hint}; the zoo has: {known}", name, 0)

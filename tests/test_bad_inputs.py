@@ -651,3 +651,43 @@ def test_bad_numbers_eval(case: ValueCase):
 @pytest.mark.parametrize("case", EVAL_CASES, ids=[c.id for c in EVAL_CASES])
 def test_bad_numbers_eval_json(case: ValueCase):
     check_bad_numbers_json(case)
+
+
+# every message that quotes the user clips the quote (errors.clip): a 60,000-character token
+# never comes back whole, whichever rule refuses it
+LONG = 20_000
+LONG_TOKENS = [
+    IN + "conv3" + "s1" * LONG,  # an option given twice
+    IN + "☃" * LONG,  # an unknown non-ASCII token
+    IN + "é" + "a" * LONG,  # an unknown token that starts with a letter outside ASCII
+    "28x28x1" + "x" * LONG + "1 relu",  # a bad input shape
+    "a" * LONG + " relu",  # no input shape
+    "28x28" + "x1" * LONG + " relu",  # too many spatial dims
+    IN + "0" * LONG + "1x1",  # a second input shape
+    IN + "relu*" + "0" * LONG + "200000",  # a repeat over the limit
+    IN + "relu *" + "0" * LONG,  # a repeat of 0
+    IN + "dense1x" + "1" * LONG,  # a number over 2³¹−1
+    IN + "relu " + "c" * LONG + "(relu)",  # an unknown group name
+    IN + "pool2" + "x" + "2" * 5 + "q" * LONG,  # unexpected text after the options
+]
+
+
+@pytest.mark.parametrize("spec", LONG_TOKENS, ids=range(len(LONG_TOKENS)))
+def test_a_long_token_is_clipped_in_every_message(spec: str):
+    with pytest.raises(convcalc.ConvcalcError) as info:
+        convcalc.analyze(spec)
+    assert len(info.value.message) < 300, info.value.message[:300]
+    result = _invoke(["--", spec])
+    assert result.exit_code == 1
+    assert all(len(line) < 400 for line in result.stderr.splitlines())
+
+
+def test_a_long_dtype_or_model_name_is_clipped():
+    with pytest.raises(convcalc.ConvcalcError) as info:
+        convcalc.analyze(IN + "relu", dtype="f" * LONG)
+    assert len(info.value.message) < 300
+    from convcalc import zoo
+
+    with pytest.raises(convcalc.ConvcalcError) as info:
+        zoo.get("x" * LONG)
+    assert len(info.value.message) < 1000

@@ -186,3 +186,19 @@ def test_batch_in_a_real_process():
     assert "Traceback" not in stderr
     for number in BAD:
         assert f"line {number}: " in stderr
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+@pytest.mark.parametrize(
+    "char,shown",
+    [("\x1f", "\\x1f"), ("\x1c", "\\x1c"), ("\x85", "\\x85"), ("\u2028", "\\u2028")],
+)
+def test_a_control_character_that_splits_tokens_is_escaped_in_the_title(
+    fmt: str, char: str, shown: str
+):
+    # Python's str.split and the lexer's \s treat these as white space, so the spec is valid;
+    # its title must not carry them raw
+    result = runner.invoke(app, ["--format", fmt], input=f"28x28x1{char}relu\n")
+    assert result.exit_code == 0, result.stderr
+    assert char not in result.stdout
+    assert f"28x28x1{shown}relu" in result.stdout
