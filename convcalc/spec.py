@@ -23,6 +23,7 @@ from typing import Literal, Union
 from .errors import ConvcalcError, LimitError, SpecSyntaxError, expect_type
 from .errors import clip as _clip
 from .layers import MAX_INT, REGISTRY, AnyLayer, Layer, Shape
+from .layers.suggest import from_call, suggestion
 
 __all__ = ["LIMITS", "BranchNode", "LayerNode", "Network", "Node", "parse"]
 
@@ -173,8 +174,21 @@ def _non_ascii_digit_hint(rest: str) -> str:
 def parse_layer(word: str, pos: int, rank: int) -> tuple[Layer, tuple[str, ...]]:
     """Parse one layer token (``conv3x3s2p1x32``) for an input of spatial ``rank``.
 
-    Returns the typed layer and notes on how the token was read.
+    Returns the typed layer and notes on how the token was read.  A word that fails and is a
+    PyTorch or Keras name (``BatchNorm2d``, ``Linear``) says which token to write instead.
     """
+    try:
+        return _parse_layer(word, pos, rank)
+    except SpecSyntaxError:
+        hint = suggestion(word) if word.lower() not in REGISTRY else None
+        if hint is None:  # a convcalc name's own message says more ('dense' takes one number)
+            raise
+        raise SpecSyntaxError(
+            f"'{_clip(word)}' is a PyTorch/Keras name: {hint}", word, pos
+        ) from None
+
+
+def _parse_layer(word: str, pos: int, rank: int) -> tuple[Layer, tuple[str, ...]]:
     norm = word.lower().replace("×", "x")
     if norm in SUGGESTIONS:
         raise SpecSyntaxError(
@@ -434,6 +448,7 @@ class _Parser:
                     tok.pos,
                 )
             if tok.kind == "word":
+                self.check_call(tok)
                 self.i += 1
                 parsed = _TOKEN_CACHE.get((tok.text, self.rank))
                 if parsed is None:
@@ -473,6 +488,31 @@ class _Parser:
                 )
             nodes.extend(item)
         return nodes, count
+
+    def check_call(self, tok: _Tok) -> None:
+        """PyTorch/Keras call syntax, ``Conv2d(3, 32, 3)`` or ``dropout(0.5)``: say the token."""
+        after = self.i + 1
+        toks = self.toks
+        if after >= len(toks) or toks[after].kind != "open" or toks[after].group:
+            return
+        if toks[after].pos != tok.pos + len(tok.text):
+            return
+        depth, j = 0, after
+        for j in range(after, len(toks)):
+            depth += {"open": 1, "close": -1}.get(toks[j].kind, 0)
+            if depth == 0:
+                break
+        else:
+            return
+        end = toks[j].pos
+        token = from_call(tok.text, self.text[toks[after].pos + 1 : end])
+        if token is not None:
+            call = self.text[tok.pos : end + 1]
+            raise SpecSyntaxError(
+                f"'{_clip(call)}' is PyTorch/Keras call syntax; in convcalc write {token}",
+                call,
+                tok.pos,
+            )
 
     def parse_group(self, open_tok: _Tok, depth: int) -> tuple[list[Node], int]:
         if depth > LIMITS["nesting"]:

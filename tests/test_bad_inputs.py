@@ -207,6 +207,34 @@ CASES = [
     Case("empty-first-branch", IN + "cat(|relu)", "empty branch", "|"),
     Case("res-three-branches", IN + "res(relu|relu|relu)", "at most 2 branches", "res("),
     Case("cat-one-branch", IN + "cat(relu)", "at least 2 branches", "cat("),
+    # ---- PyTorch and Keras names and call syntax: the convcalc token to write instead
+    Case("torch-globalavgpool", IN + "globalavgpool", "write gap", "globalavgpool"),
+    Case("torch-adaptiveavgpool", IN + "adaptiveavgpool", "write gap", "adaptiveavgpool"),
+    Case("torch-batchnorm", IN + "batchnorm", "write bn", "batchnorm"),
+    Case("torch-BatchNorm2d", IN + "BatchNorm2d", "write bn", "BatchNorm2d"),
+    Case("torch-Conv2d", IN + "Conv2d", "write conv, e.g. conv3x32", "Conv2d"),
+    Case("torch-MaxPool2d", IN + "MaxPool2d", "write maxpool", "MaxPool2d"),
+    Case("torch-Linear", IN + "Linear", "takes one number, the units", "Linear"),
+    Case("keras-GlobalAveragePooling2D", IN + "GlobalAveragePooling2D", "write gap", 8),
+    # Conv2d(in 3, out 32, kernel 3) → kernel 3, 32 filters
+    Case("torch-call-Conv2d", IN + "Conv2d(3,32,3)", "write conv3x32", "Conv2d"),
+    Case("torch-call-dropout", IN + "dropout(0.5)", "write dropout0.5", "dropout"),
+    Case("torch-call-ReLU", IN + "ReLU()", "write relu", "ReLU"),
+    Case("torch-call-Linear", IN + "Linear(512, 10)", "write dense10", "Linear"),
+    # MaxPool2d(kernel 3, stride 2, padding 1)
+    Case("torch-call-MaxPool2d", IN + "MaxPool2d(3, 2, 1)", "write maxpool3s2p1", "MaxPool2d"),
+    Case(
+        "torch-call-keywords",
+        IN + "nn.Conv2d(3, 64, kernel_size=7, stride=2, padding=3, bias=False)",
+        "write conv7s2p3nbx64",
+        "nn.Conv2d",
+    ),
+    # Keras puts the filters first: Conv2D(filters 32, kernel 3)
+    Case(
+        "keras-call-Conv2D", IN + "Conv2D(32, 3, strides=2, padding='same')", "conv3s2psamex32", 8
+    ),
+    Case("keras-call-Dense", IN + "Dense(10)", "write dense10", "Dense"),
+    Case("keras-call-Flatten", IN + "Flatten()", "write flatten", "Flatten"),
 ]
 
 UNBOUNDED = [
@@ -691,3 +719,20 @@ def test_a_long_dtype_or_model_name_is_clipped():
     with pytest.raises(convcalc.ConvcalcError) as info:
         zoo.get("x" * LONG)
     assert len(info.value.message) < 1000
+
+
+def test_every_suggested_token_is_valid():
+    """The token a call-syntax message suggests is itself a valid spec on the same input."""
+    import re
+
+    for case in CASES:
+        if case.id.startswith(("torch-call", "keras-call")):
+            with pytest.raises(convcalc.SpecSyntaxError) as info:
+                convcalc.analyze(case.spec)
+            token = re.search(r"write (\S+)$", info.value.message).group(1)
+            convcalc.analyze(IN + token)
+
+
+def test_a_relu_before_a_plain_group_is_still_a_relu():
+    # call syntax needs literal arguments: relu(id) is a relu and a group, as before
+    assert [layer.kind for layer in convcalc.analyze(IN + "relu(id)").layers] == ["relu", "id"]
