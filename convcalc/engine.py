@@ -383,7 +383,14 @@ def propagate(network: Network, *, dtype: str = "float32", explain: bool = False
     if dtype not in DTYPES:
         raise ConvcalcError(f"unknown dtype '{_clip(dtype)}' (one of {', '.join(DTYPES)})", dtype)
     walk = _Walk(network.channels_first, len(network.input_shape) - 1, explain)
-    rows, out = walk.run(network.nodes, network.input_shape, "")
+    walk.warnings.extend(network.notes)
+    try:
+        rows, out = walk.run(network.nodes, network.input_shape, "")
+    except ConvcalcError as err:
+        if not network.notes:
+            raise
+        # the likely cause of an impossible layer: a misread input shape
+        raise type(err)(f"{err.message}; {network.notes[0]}", err.token, err.position) from None
     trainable = sum(r.trainable_params for r in rows)
     non_trainable = sum(r.non_trainable_params for r in rows)
     macs = sum(r.macs for r in rows)

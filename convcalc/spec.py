@@ -67,6 +67,9 @@ class Network:
     nodes: tuple[Node, ...]
     channels_first: bool = False
     input_token: str = field(default="", compare=False)
+    #: how the input shape may have been misread (a C×H×W shape without --channels-first, a
+    #: leading batch dimension): the engine shows them with the warnings
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
 
 # --------------------------------------------------------------------------------------------
@@ -379,9 +382,10 @@ def parse(text: str, *, channels_first: bool = False) -> Network:
         _number(d, first.text, first.pos) for d in first.text.lower().replace("×", "x").split("x")
     ]
     if len(dims) > 4:
+        batch = " (a leading 1 looks like a batch dimension: leave it out)" if dims[0] == 1 else ""
         raise SpecSyntaxError(
             f"input '{_clip(first.text)}' has {len(dims) - 1} spatial dims; convcalc handles "
-            "1 to 3",
+            f"1 to 3{batch}",
             first.text,
             first.pos,
         )
@@ -389,6 +393,7 @@ def parse(text: str, *, channels_first: bool = False) -> Network:
         raise LimitError(
             f"input '{_clip(first.text)}' is larger than 2³¹−1 elements", first.text, first.pos
         )
+    notes = _input_notes(dims, channels_first)
     if channels_first:
         dims = dims[1:] + dims[:1]
     parser = _Parser(text, toks, len(dims) - 1)
@@ -399,7 +404,28 @@ def parse(text: str, *, channels_first: bool = False) -> Network:
         nodes=tuple(nodes),
         channels_first=channels_first,
         input_token=first.text,
+        notes=notes,
     )
+
+
+def _input_notes(dims: list[int], channels_first: bool) -> tuple[str, ...]:
+    """Likely misreadings of the input as written (``dims`` in the order typed)."""
+    shown = "x".join(map(str, dims))
+    if len(dims) == 4 and dims[0] == 1:
+        layout = "N×C×H×W" if channels_first else "N×H×W×C"
+        return (
+            f"input {shown} is read as a 3-D input of depth 1; if the leading 1 is a batch "
+            f"dimension ({layout}), leave it out: convcalc has none",
+        )
+    first, rest = dims[0], dims[1:]
+    if not channels_first and len(dims) >= 3 and first in (1, 3, 4):
+        if all(d >= max(8, 4 * first) for d in rest):
+            return (
+                f"input {shown} is read channels last: {'×'.join(map(str, dims[:-1]))} with "
+                f"{dims[-1]} channels; for C×H×W (PyTorch) add --channels-first, or write "
+                f"{'x'.join(map(str, [*rest, first]))}",
+            )
+    return ()
 
 
 # Parsed tokens, shared across specs: a token means the same layer wherever it stands (the

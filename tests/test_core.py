@@ -257,3 +257,40 @@ def test_library_values_are_checked_as_the_cli_checks_them() -> None:
         convcalc.analyze("28x28x1 relu", dtype="float8")
     # a bool that is really a bool goes through, and lands in the report as one
     assert convcalc.analyze("1x28x28 relu", channels_first=True).channels_first is True
+
+
+@pytest.mark.parametrize(
+    "spec,channels_first,note",
+    [
+        # C×H×W typed without --channels-first: read as H 3, W 224, 224 channels
+        ("3x224x224 conv7s2p3x64", False, "add --channels-first, or write 224x224x3"),
+        ("1x28x28 relu", False, "add --channels-first, or write 28x28x1"),
+        ("4x64x64x64 relu", False, "add --channels-first"),
+        # a batch dimension makes a 2-D image a 3-D input of depth 1
+        ("1x3x224x224 conv7s2p3x64", True, "leading 1 is a batch dimension (N×C×H×W)"),
+        ("1x224x224x3 relu", False, "leading 1 is a batch dimension (N×H×W×C)"),
+    ],
+)
+def test_likely_misreadings_of_the_input_are_noted(spec: str, channels_first: bool, note: str):
+    report = convcalc.analyze(spec, channels_first=channels_first)
+    assert any(note in w for w in report.warnings), report.warnings
+
+
+@pytest.mark.parametrize(
+    "spec,channels_first",
+    [("28x28x1 relu", False), ("224x224x3 relu", False), ("3x224x224 relu", True),
+     ("4x4x512 relu", False), ("16x112x112x3 relu", False), ("100x16 relu", False)],
+)  # fmt: skip
+def test_ordinary_inputs_get_no_note(spec: str, channels_first: bool):
+    assert convcalc.analyze(spec, channels_first=channels_first).warnings == []
+
+
+def test_an_error_caused_by_a_misread_input_says_so():
+    # 1x28x28 is H 1, W 28, 28 channels: a 3×3 kernel does not fit H = 1
+    with pytest.raises(ShapeError, match=r"larger than the padded input.*add --channels-first"):
+        convcalc.analyze("1x28x28 conv3x8")
+
+
+def test_five_dims_with_a_leading_1_say_batch():
+    with pytest.raises(convcalc.SpecSyntaxError, match="batch dimension"):
+        convcalc.analyze("1x3x16x112x112 relu", channels_first=True)
