@@ -209,7 +209,8 @@ CASES = [
     Case("cat-one-branch", IN + "cat(relu)", "at least 2 branches", "cat("),
     # ---- PyTorch and Keras names and call syntax: the convcalc token to write instead
     Case("torch-globalavgpool", IN + "globalavgpool", "write gap", "globalavgpool"),
-    Case("torch-adaptiveavgpool", IN + "adaptiveavgpool", "write gap", "adaptiveavgpool"),
+    Case("torch-AdaptiveAvgPool2d", IN + "AdaptiveAvgPool2d", "write apool", "Adaptive"),
+    Case("torch-call-AdaptiveAvgPool2d", IN + "AdaptiveAvgPool2d((7, 7))", "write apool7", 8),
     Case("torch-batchnorm", IN + "batchnorm", "write bn", "batchnorm"),
     Case("torch-BatchNorm2d", IN + "BatchNorm2d", "write bn", "BatchNorm2d"),
     Case("torch-Conv2d", IN + "Conv2d", "write conv, e.g. conv3x32", "Conv2d"),

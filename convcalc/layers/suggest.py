@@ -48,15 +48,16 @@ SUGGEST: dict[str, str] = {
     "globalaveragepooling1d": "gap",
     "globalaveragepooling2d": "gap",
     "globalaveragepooling3d": "gap",
-    "adaptiveavgpool": "gap",
-    "adaptiveavgpool1d": "gap",
-    "adaptiveavgpool2d": "gap",
-    "adaptiveavgpool3d": "gap",
+    "adaptiveavgpool1d": "apool",
+    "adaptiveavgpool2d": "apool",
+    "adaptiveavgpool3d": "apool",
     "globalmaxpool": "gmp",
     "globalmaxpooling1d": "gmp",
     "globalmaxpooling2d": "gmp",
     "globalmaxpooling3d": "gmp",
-    "adaptivemaxpool2d": "gmp",
+    "adaptivemaxpool1d": "amaxpool",
+    "adaptivemaxpool2d": "amaxpool",
+    "adaptivemaxpool3d": "amaxpool",
     # vectors, norms, the rest
     "linear": "dense",
     "dense": "dense",
@@ -101,6 +102,8 @@ _EXAMPLES = {
     "avgpool": "avgpool2",
     "dense": "dense10",
     "dropout": "dropout0.5",
+    "apool": "apool1 (global, keeps a 1×1 map) or apool7",
+    "amaxpool": "amaxpool1",
     "upsample": "up2",
     "zpad": "zpad1",
 }
@@ -228,6 +231,9 @@ def _build(target: str, keras: bool, args: list[object], kw: dict[str, object]) 
         if isinstance(rate, (int, float)) and not isinstance(rate, bool) and 0 <= rate < 1:
             return f"dropout{rate:g}"
         return target
+    if target in ("apool", "amaxpool"):
+        size = kw.get("output_size", args[0] if args else None)
+        return f"{target}{_one(size)}" if _one(size) else target
     if target == "upsample":
         factor = kw.get("size" if keras else "scale_factor", args[0] if args else None)
         return f"up{_one(factor)}" if _one(factor) else target
