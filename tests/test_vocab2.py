@@ -204,8 +204,8 @@ def test_apool1_makes_the_field_global() -> None:
         ("8x8x3 gap apool2", "apool needs a feature map"),
         ("8x8x3 deconv3s2pvalidop1x4", "op goes with an explicit padding p<n>, not pvalid"),
         ("8x8x3 prelu2", "unexpected '2'"),
-        ("8x8x3 AdaptiveAvgPool2d", "unknown layer 'AdaptiveAvgPool2d' (did you mean 'apool'?)"),
-        ("8x8x3 AdaptiveMaxPool2d", "(did you mean 'amaxpool'?)"),
+        ("8x8x3 AdaptiveAvgPool2d", "'AdaptiveAvgPool2d' is a PyTorch/Keras name: write apool"),
+        ("8x8x3 AdaptiveMaxPool2d", "'AdaptiveMaxPool2d' is a PyTorch/Keras name: write amaxpool"),
     ],
 )
 def test_errors(spec: str, message: str) -> None:
