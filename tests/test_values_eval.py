@@ -511,3 +511,16 @@ def test_latex_compiles_with_pdflatex(tmp_path):
         timeout=120,
     )
     assert done.returncode == 0, done.stdout[-2000:]
+
+
+def test_readme_python_block_runs():
+    """The README's value-engine Python block runs and prints what its comments say."""
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    block = readme.split("from convcalc.values import", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec("from convcalc.values import" + block, namespace)
+    run = namespace["run"]
+    # mean of 5, 4, 2, 1 (the Q4 outputs without the bias) = 3; ∂L/∂X(0,0) = F(0,0)/4 = 1/4
+    assert (run.loss, run.grad_input.data[0]) == (3, Fraction(1, 4))
