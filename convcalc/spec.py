@@ -82,7 +82,9 @@ _LETTERS = re.compile(r"[a-z]+", re.ASCII)
 _WORD_LETTERS = re.compile(r"[^\W\d_]+")
 _INTS = re.compile(r"[0-9]+(?:x[0-9]+)*", re.ASCII)
 _RATE = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+", re.ASCII)
-_OPTION = re.compile(r"op([0-9]+)|(psame|pvalid|nb|ceil)|([spdgx])([0-9]+(?:_[0-9]+)*)", re.ASCII)
+_OPTION = re.compile(
+    r"op([0-9]+)|(psame|pvalid|noscale|nb|ceil)|([spdgx])([0-9]+(?:_[0-9]+)*)", re.ASCII
+)
 # zpad's paddings: n, b:a, per dim joined by _ (zpad0:1_0:1)
 _PADS = re.compile(r"[0-9]+(?::[0-9]+)?(?:_[0-9]+(?::[0-9]+)?)*", re.ASCII)
 #: options that take one value per spatial dim joined by _ (s1_2, p0_3, d1_2)
@@ -96,16 +98,7 @@ _OPTION_HELP = {
     "op": "op<n>",
     "nb": "nb",
     "ceil": "ceil",
-}
-#: PyTorch and Keras class names → the token that writes them, for "did you mean" (whole words,
-#: lower-cased).  Checked before the registry: 'AdaptiveAvgPool2d' would otherwise read as
-#: adaptiveavgpool with the numbers '2d'.
-SUGGESTIONS: dict[str, str] = {
-    **dict.fromkeys(
-        ("adaptiveavgpool1d", "adaptiveavgpool2d", "adaptiveavgpool3d", "adaptiveavgpooling2d"),
-        "apool",
-    ),
-    **dict.fromkeys(("adaptivemaxpool1d", "adaptivemaxpool2d", "adaptivemaxpool3d"), "amaxpool"),
+    "noscale": "noscale",
 }
 _DIGIT_NAMES = tuple(sorted((n for n in REGISTRY if not n.isalpha()), key=len, reverse=True))
 _ALL_NAMES = sorted([*REGISTRY, "res", "cat"])
@@ -193,10 +186,6 @@ def parse_layer(word: str, pos: int, rank: int) -> tuple[Layer, tuple[str, ...]]
 
 def _parse_layer(word: str, pos: int, rank: int) -> tuple[Layer, tuple[str, ...]]:
     norm = word.lower().replace("×", "x")
-    if norm in SUGGESTIONS:
-        raise SpecSyntaxError(
-            f"unknown layer '{_clip(word)}' (did you mean '{SUGGESTIONS[norm]}'?)", word, pos
-        )
     name = next((n for n in _DIGIT_NAMES if norm.startswith(n)), None)
     if name is not None:
         return _build(name, norm[len(name) :], word, pos, rank)

@@ -154,6 +154,15 @@ def test_zpad_explain_counts_its_rows() -> None:
             ],
         ),
         ("4x4x3 prelu", ["params: 1 slope shared by every channel (PyTorch nn.PReLU())"]),
+        ("4x4x6 bnnoscale", ["params: 6 trainable (β, no γ) + 2·6 running statistics = 18"]),
+        ("4x4x6 ln", ["normalizes the 6 channels at each position", "params: 2·6 (γ, β) = 12"]),
+        ("4x4x6 gn3", ["normalizes 3 groups of 6/3 = 2 channels", "params: 2·6 (γ, β) = 12"]),
+        ("4x4x6 scale", ["params: one factor per channel = 6"]),
+        ("4x4x6 shuffle3", ["C: 6 channels as 3 groups of 2, interleaved; no parameters"]),
+        (
+            "4x4x6 norm",
+            ["params: 2·6 + 1 non-trainable (mean and variance per channel, and the count) = 13"],
+        ),
     ],
 )
 def test_explain(spec: str, lines: list[str]) -> None:
@@ -206,6 +215,22 @@ def test_apool1_makes_the_field_global() -> None:
         ("8x8x3 prelu2", "unexpected '2'"),
         ("8x8x3 AdaptiveAvgPool2d", "'AdaptiveAvgPool2d' is a PyTorch/Keras name: write apool"),
         ("8x8x3 AdaptiveMaxPool2d", "'AdaptiveMaxPool2d' is a PyTorch/Keras name: write amaxpool"),
+        ("8x8x6 gn4", "gn4: the groups must divide the channels (6)"),
+        ("8x8x6 gn", "'gn' takes one number, the groups"),
+        ("8x8x6 shuffle4", "shuffle4: the groups must divide the channels (6)"),
+        ("8x8x6 gap shuffle2", "shuffle needs a feature map"),
+        ("8x8x6 droppath", "'droppath' needs its rate"),
+        ("8x8x6 droppath1.5", "droppath rate 1.5 is not in [0, 1)"),
+        ("8x8x6 bnnoscalenoscale", "option 'noscale' given twice"),
+        ("8x8x6 lnnoscale", "option 'noscale' does not apply to 'ln'"),
+        ("8x8x6 convnoscale3x4", "does not apply to 'conv'"),
+        ("8x8x6 LayerNorm", "is a PyTorch/Keras name: write ln"),
+        ("8x8x6 LayerNorm2d", "is a PyTorch/Keras name: write ln"),
+        ("8x8x6 GroupNorm", "is a PyTorch/Keras name: write gn"),
+        ("8x8x6 ChannelShuffle", "is a PyTorch/Keras name: write shuffle"),
+        ("8x8x6 StochasticDepth", "is a PyTorch/Keras name: write droppath"),
+        ("8x8x6 Rescaling", "is a PyTorch/Keras name: write rescale"),
+        ("8x8x6 Normalization", "is a PyTorch/Keras name: write norm"),
     ],
 )
 def test_errors(spec: str, message: str) -> None:
@@ -223,4 +248,5 @@ def test_deconv_pvalid_takes_op0() -> None:
 def test_schema_documents_the_new_layers() -> None:
     schema = convcalc.Report.model_json_schema()
     names = set(schema["$defs"])
-    assert {"AdaptivePool", "PReLU"} <= names
+    assert {"AdaptivePool", "PReLU", "LayerNorm", "GroupNorm", "LayerScale"} <= names
+    assert {"ChannelShuffle", "DropPath", "Rescaling", "Normalization"} <= names

@@ -110,6 +110,83 @@ class Crop(nn.Module):
         return x[tuple(index)]
 
 
+class LayerNorm2d(nn.LayerNorm):
+    """torchvision's ``LayerNorm2d``: ``nn.LayerNorm`` over the channels at each position."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dim() == 2:
+            return super().forward(x)
+        return super().forward(x.movedim(1, -1)).movedim(-1, 1)
+
+
+class BatchNormNoScale(nn.Module):
+    """Keras ``BatchNormalization(scale=False)``: running statistics, a learned β, no γ."""
+
+    def __init__(self, bn: nn.Module, channels: int) -> None:
+        super().__init__()
+        self.bn = bn
+        self.beta = nn.Parameter(torch.zeros(channels))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.bn(x) + self.beta.view(1, -1, *[1] * (x.dim() - 2))
+
+
+class LayerScale(nn.Module):
+    """ConvNeXt's layer scale: a learned factor per channel (torchvision's ``layer_scale``)."""
+
+    def __init__(self, channels: int, rank: int) -> None:
+        super().__init__()
+        self.gamma = nn.Parameter(torch.full((channels, *[1] * rank), 1e-6))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.gamma * x
+
+
+class StochasticDepth(nn.Module):
+    """torchvision's ``StochasticDepth(p, "row")``: drops whole samples in training."""
+
+    def __init__(self, p: float) -> None:
+        super().__init__()
+        self.p = p
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0:
+            return x
+        keep = torch.empty(x.shape[0], *[1] * (x.dim() - 1)).bernoulli_(1 - self.p)
+        return x * keep / (1 - self.p)
+
+
+class Rescaling(nn.Module):
+    """Keras ``Rescaling(scale, offset)``: fixed numbers, no parameters."""
+
+    def __init__(self, scale: float = 1 / 255, offset: float = 0.0) -> None:
+        super().__init__()
+        self.scale, self.offset = scale, offset
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * self.scale + self.offset
+
+
+class Normalization(nn.Module):
+    """Keras ``Normalization``: per-channel mean and variance and the sample count, adapted
+    from data and never trained — buffers, as Keras keeps them non-trainable."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.register_buffer("mean", torch.zeros(channels))
+        self.register_buffer("variance", torch.ones(channels))
+        self.register_buffer("count", torch.zeros((), dtype=torch.int64))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        shape = (1, -1, *[1] * (x.dim() - 2))
+        return (x - self.mean.view(shape)) / self.variance.view(shape).sqrt()
+
+
+#: the buffers that count as non-trainable parameters (BN's running statistics, Keras
+#: Normalization's mean, variance and count)
+FROZEN_BUFFERS = ("running_mean", "running_var", "mean", "variance", "count")
+
+
 def same_pads(
     sizes: tuple[int, ...], kernel: tuple[int, ...], strides: tuple[int, ...], dilation
 ) -> tuple[int, ...]:
@@ -229,7 +306,23 @@ def build_layer(layer, x: torch.Tensor) -> nn.Module:
         linear = nn.Linear(n_in, layer.units, bias=layer.bias)
         return nn.Sequential(nn.Flatten(), linear) if x.dim() > 2 else linear
     if kind == "bn":
+        if not layer.scale:
+            return BatchNormNoScale(BATCHNORM[rank](c_in, affine=False), c_in)
         return BATCHNORM[rank](c_in)
+    if kind == "ln":
+        return LayerNorm2d(c_in)
+    if kind == "gn":
+        return nn.GroupNorm(layer.groups, c_in)
+    if kind == "scale":
+        return LayerScale(c_in, rank)
+    if kind == "shuffle":
+        return nn.ChannelShuffle(layer.groups)
+    if kind == "droppath":
+        return StochasticDepth(layer.rate)
+    if kind == "rescale":
+        return Rescaling()
+    if kind == "norm":
+        return Normalization(c_in)
     if kind in ACTIVATIONS:
         return ACTIVATIONS[kind]()
     if kind == "dropout":
@@ -278,9 +371,7 @@ def _run_layer(layer, x: torch.Tensor) -> tuple[Row, torch.Tensor]:
             h.remove()
     trainable = sum(p.numel() for p in module.parameters())
     running = sum(
-        b.numel()
-        for name, b in module.named_buffers()
-        if name.rsplit(".", 1)[-1] in ("running_mean", "running_var")
+        b.numel() for name, b in module.named_buffers() if name.rsplit(".", 1)[-1] in FROZEN_BUFFERS
     )
     return Row(tuple(y.shape[1:]), trainable, running, counter[0]), y
 

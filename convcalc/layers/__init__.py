@@ -7,7 +7,7 @@ Each class is a pydantic model (its ``kind`` a ``Literal``) that holds, side by 
 * ``forward`` – its shape rule, parameter rule and MAC rule, given the input shape;
 * ``rf_window`` – the window it slides, for receptive fields; ``explain`` – its arithmetic.
 
-The kinds live in one module per family (``conv``, ``pool``, ``simple``), each importing
+The kinds live in one module per family (``conv``, ``pool``, ``norm``, ``simple``), each importing
 ``base`` and never this package.  ``spec.py`` looks names up in :data:`REGISTRY`; ``engine.py``
 only calls ``forward``.  Adding a layer kind means adding one class to its family module
 (decorated with :func:`register`), one entry in :data:`AnyLayer` below, and its tests.
@@ -37,12 +37,15 @@ from .base import (
     register,
 )
 from .conv import Conv, ConvTranspose, DepthwiseConv, SeparableConv
+from .norm import GroupNorm, LayerNorm, LayerScale, Normalization, Rescaling
 from .pool import AdaptivePool, GlobalPool, Pool
 from .simple import (
     Activation,
     BatchNorm,
+    ChannelShuffle,
     Dense,
     Dropout,
+    DropPath,
     Flatten,
     Identity,
     PReLU,
@@ -60,20 +63,27 @@ __all__ = [
     "AdaptivePool",
     "AnyLayer",
     "BatchNorm",
+    "ChannelShuffle",
     "Conv",
     "ConvTranspose",
     "Dense",
     "DepthwiseConv",
+    "DropPath",
     "Dropout",
     "Effect",
     "Flatten",
     "GlobalPool",
+    "GroupNorm",
     "Identity",
     "Layer",
+    "LayerNorm",
+    "LayerScale",
+    "Normalization",
     "PReLU",
     "Padding",
     "PerDim",
     "Pool",
+    "Rescaling",
     "SeparableConv",
     "Shape",
     "Upsample",
@@ -97,9 +107,16 @@ AnyLayer = Annotated[
         Flatten,
         Dense,
         BatchNorm,
+        LayerNorm,
+        GroupNorm,
+        LayerScale,
+        Rescaling,
+        Normalization,
         Activation,
         PReLU,
         Dropout,
+        DropPath,
+        ChannelShuffle,
         Identity,
         Upsample,
         ZeroPad,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from math import prod
 from typing import Literal, Union
 
-from ..errors import SpecSyntaxError
+from ..errors import ShapeError, SpecSyntaxError
 from ..fmt import Shape, fmt_int, in_layout
 from ..fmt import fmt_signed as _n
 from .base import (
@@ -92,19 +92,34 @@ class Dense(Layer):
 
 @register
 class BatchNorm(Layer):
-    """``bn``: nn.BatchNorm{1,2,3}d — 2C trainable (γ, β) and 2C running statistics."""
+    """``bn``: nn.BatchNorm{1,2,3}d — 2C trainable (γ, β) and 2C running statistics.
+
+    ``bnnoscale`` is Keras ``BatchNormalization(scale=False)`` (InceptionV3): no γ, so C
+    trainable (β) and 2C running statistics."""
 
     FAMILY = "elementwise"
     NAMES = ("bn",)
+    OPTIONS = frozenset({"noscale"})
 
     kind: Literal["bn"] = "bn"
+    scale: bool = True
+
+    @classmethod
+    def from_token(
+        cls, name: str, nums: list[int], opts: dict[str, object], rank: int
+    ) -> BatchNorm:
+        if nums:
+            raise SpecSyntaxError(f"'{name}' takes no numbers")
+        return cls(scale="noscale" not in opts)
 
     def forward(self, shape: Shape) -> Effect:
         c = shape[-1]
-        return Effect(shape=shape, trainable=2 * c, non_trainable=2 * c)
+        return Effect(shape=shape, trainable=(1 + self.scale) * c, non_trainable=2 * c)
 
     def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
         c, total = _n(shape[-1]), _n(effect.trainable + effect.non_trainable)
+        if not self.scale:
+            return [f"params: {c} trainable (β, no γ) + 2·{c} running statistics = {total}"]
         return [f"params: 2·{c} trainable + 2·{c} running statistics = {total}"]
 
 
@@ -204,6 +219,69 @@ class Dropout(Layer):
 
     def forward(self, shape: Shape) -> Effect:
         return Effect(shape=shape)
+
+
+def _rate(name: str, opts: dict[str, object], default: float) -> float:
+    """A dropout-style rate from the token, checked to lie in [0, 1)."""
+    rate = opts.get("rate", default)
+    if not 0 <= rate < 1:  # type: ignore[operator]
+        raise SpecSyntaxError(f"{name} rate {opts.get('rate_text')} is not in [0, 1)")
+    return rate  # type: ignore[return-value]
+
+
+@register
+class DropPath(Layer):
+    """``droppath<rate>``: stochastic depth (torchvision ``StochasticDepth``, timm ``DropPath``)
+    — drops a whole residual branch in training; the identity at inference."""
+
+    FAMILY = "elementwise"
+    NAMES = ("droppath",)
+    NUMBERS = "rate"
+
+    kind: Literal["droppath"] = "droppath"
+    rate: float
+
+    @classmethod
+    def from_token(cls, name: str, nums: list[int], opts: dict[str, object], rank: int) -> DropPath:
+        if "rate" not in opts:
+            raise SpecSyntaxError(f"'{name}' needs its rate, e.g. {name}0.2")
+        return cls(rate=_rate(name, opts, 0.0))
+
+    def forward(self, shape: Shape) -> Effect:
+        return Effect(shape=shape)
+
+
+@register
+class ChannelShuffle(Layer):
+    """``shuffle<g>``: nn.ChannelShuffle(g) (ShuffleNet) — g divides C; no parameters."""
+
+    FAMILY = "elementwise"
+    NAMES = ("shuffle",)
+    NUMBERS = "ints"
+
+    kind: Literal["shuffle"] = "shuffle"
+    groups: int
+
+    @classmethod
+    def from_token(
+        cls, name: str, nums: list[int], opts: dict[str, object], rank: int
+    ) -> ChannelShuffle:
+        if len(nums) != 1:
+            raise SpecSyntaxError(f"'{name}' takes one number, the groups, e.g. {name}2")
+        return cls(groups=nums[0])
+
+    def forward(self, shape: Shape) -> Effect:
+        _need_map(self.kind, shape)
+        c = shape[-1]
+        if c % self.groups:
+            raise ShapeError(f"shuffle{self.groups}: the groups must divide the channels ({c})")
+        return Effect(shape=shape)
+
+    def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
+        c, g = shape[-1], self.groups
+        return [
+            f"C: {_n(c)} channels as {_n(g)} groups of {_n(c // g)}, interleaved; no parameters"
+        ]
 
 
 @register

@@ -89,6 +89,24 @@ SUGGEST: dict[str, str] = {
     "zeropadding2d": "zpad",
     "zeropadding3d": "zpad",
     "identity": "id",
+    # vocabulary part 2 (torchvision and Keras names of the modern layers)
+    "layernorm": "ln",
+    "layernorm2d": "ln",
+    "layernormalization": "ln",
+    "groupnorm": "gn",
+    "groupnormalization": "gn",
+    "channelshuffle": "shuffle",
+    "stochasticdepth": "droppath",
+    "droppath": "droppath",
+    "layerscale": "scale",
+    "rescaling": "rescale",
+    "normalization": "norm",
+    "hardswish": "hswish",
+    "hardsigmoid": "hsigmoid",
+    "prelu": "prelu",
+    "mish": "mish",
+    "selu": "selu",
+    "softplus": "softplus",
 }
 """Framework name, lowercased → the convcalc token name to write instead."""
 
@@ -105,7 +123,10 @@ _EXAMPLES = {
     "apool": "apool1 (global, keeps a 1×1 map) or apool7",
     "amaxpool": "amaxpool1",
     "upsample": "up2",
-    "zpad": "zpad1",
+    "zpad": "zpad1, or zpad0:1 (before:after)",
+    "gn": "gn32 (32 groups)",
+    "shuffle": "shuffle2",
+    "droppath": "droppath0.2",
 }
 
 
