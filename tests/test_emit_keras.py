@@ -91,6 +91,14 @@ def test_every_zoo_model_builds_as_emitted(name):
 REFUSED: dict[str, int] = {}
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _refusal_counts():
+    """Print how many random specs Keras refused, and why (visible with pytest -s)."""
+    yield
+    if REFUSED:
+        print(f"\nKeras refusals among the random specs: {REFUSED}")
+
+
 @settings(ORACLE_SETTINGS, max_examples=200)
 @given(spec=specs())
 def test_random_specs_build_as_emitted_or_are_refused_with_a_reason(spec):
@@ -151,3 +159,17 @@ def test_refusals_name_the_token_and_the_reason(spec, token, reason):
 
 def test_channels_first_spec_gives_a_channels_last_model():
     check("3x32x32 conv3p1x8 pool2 dense4", channels_first=True, run=True)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        # vocabulary part 2: per-dim values, zpad<b>:<a>, adaptive pools, activations, Keras
+        # pvalid on transposed convs (1 + 2·0 < stride 2: W·S + 0)
+        "17x17x4 conv1x7p0_3x8 conv3s1_2p1_0x8 pool3s2_1p1_0 zpad0:1_2:0 apool5x4 amaxpool3",
+        "9x9x2 deconv1s2pvalidx3 deconv3s2pvalidx2 hswish hsigmoid swish mish selu softplus prelu",
+        "12x3 zpad1:2 apool4 prelu dense3 prelu",
+    ],
+)
+def test_vocabulary_part_2_builds_as_emitted(spec):
+    check(spec, run=True)

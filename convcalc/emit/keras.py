@@ -256,12 +256,29 @@ ACTIVATIONS = {
     "sigmoid": call("layers.Activation", '"sigmoid"'),
     "tanh": call("layers.Activation", '"tanh"'),
     "softmax": call("layers.Softmax"),  # over the last axis: the channels
+    "hswish": call("layers.Activation", '"hard_swish"'),
+    "hsigmoid": call("layers.Activation", '"hard_sigmoid"'),  # relu6(x + 3)/6, as PyTorch
+    "mish": call("layers.Activation", '"mish"'),
+    "selu": call("layers.Activation", '"selu"'),
+    "softplus": call("layers.Activation", '"softplus"'),
 }
 
 
 def _activation(row: Row) -> list[Step]:
     template = ACTIVATIONS[row.kind]
     return [("", call(template.func, *template.args))]
+
+
+def _prelu(row: Row) -> list[Step]:
+    # PyTorch's nn.PReLU(): one slope shared by every position and channel, initially 0.25
+    axes = tuple_text(tuple(range(1, len(row.shape_in) + 1)))
+    init = "alpha_initializer=keras.initializers.Constant(0.25)"
+    return [("", call("layers.PReLU", init, kwarg("shared_axes", axes)))]
+
+
+def _adaptive_pool(row: Row) -> list[Step]:
+    name = "AdaptiveAveragePooling" if row.kind == "apool" else "AdaptiveMaxPooling"
+    return [("", call(f"layers.{name}{_rank(row)}D", ints(per_dim(row.layer.size, _rank(row)))))]
 
 
 def _dropout(row: Row) -> list[Step]:
@@ -273,7 +290,11 @@ def _upsample(row: Row) -> list[Step]:
 
 
 def _zpad(row: Row) -> list[Step]:
-    return [("", call(f"layers.ZeroPadding{_rank(row)}D", str(row.layer.pad)))]
+    pad = row.layer.pad
+    if isinstance(pad, int):
+        return [("", call(f"layers.ZeroPadding{_rank(row)}D", str(pad)))]
+    (step,) = _zero_padding(_rank(row), [tuple(p) for p in pad])
+    return [("", step[1])]
 
 
 def _identity(row: Row) -> list[Step]:
@@ -289,10 +310,13 @@ RULES: dict[str, Rule] = {
     "avgpool": _pool,
     "gap": _global_pool,
     "gmp": _global_pool,
+    "apool": _adaptive_pool,
+    "amaxpool": _adaptive_pool,
     "flatten": _flatten,
     "dense": _dense,
     "bn": _bn,
     **dict.fromkeys(ACTIVATIONS, _activation),
+    "prelu": _prelu,
     "dropout": _dropout,
     "upsample": _upsample,
     "zpad": _zpad,
