@@ -28,9 +28,9 @@ HELP = (
     "prints model.summary()), with a comment per layer giving convcalc's row number, token "
     "and output shape.\n\n"
     'Example: convcalc emit torch "28x28x1 conv3x3s2p1x32 pool2 dense5" -o net.py\n\n'
-    "A layer the framework cannot build faithfully (Keras: stride with dilation, a dilated "
-    "pool, a grouped transposed conv, output padding ≥ stride) is refused in one line naming "
-    "the token. "
+    "A layer the framework cannot build faithfully (Keras: a dilated pool; a transposed "
+    "conv with stride and dilation, with groups, or with output padding ≥ stride) is "
+    "refused in one line naming the token. "
     "Exit codes: 0 ok; 1 invalid spec or a refused layer; 2 usage error; 74 output not "
     "writable."
 )

@@ -92,13 +92,34 @@ def _padding(row: Row, kernel, strides, dilations, padding) -> tuple[list[Step],
 
 
 def _conv(row: Row) -> list[Step]:
+    """conv, dwconv, sepconv; with a stride and a dilation together, which Keras refuses, the
+    faithful form: zero padding, the dilated conv at stride 1, then ``MaxPoolingND(1,
+    strides=S)``, a pure subsampling (the stride-1 output has W + 2P − D(F−1) positions, and
+    every S-th of them is what the strided conv computes)."""
     layer = row.layer
     rank = _rank(row)
     kernel = per_dim(layer.kernel, rank)
     strides = per_dim(layer.stride, rank)
     dilations = per_dim(layer.dilation, rank)
-    _refuse_stride_dilation(row, strides, dilations)
+    if strides != _one(rank) and dilations != _one(rank):
+        if layer.padding == "same":
+            pairs = [
+                same_split(w, f, s, d)
+                for w, f, s, d in zip(row.shape_in[:-1], kernel, strides, dilations)
+            ]
+        else:
+            pairs = [(p, p) for p in per_dim(layer.padding, rank)]
+        first = _zero_padding(rank, pairs) if any(map(any, pairs)) else []
+        steps = _conv_layers(row, kernel, _one(rank), dilations, first, '"valid"')
+        subsample = call(f"layers.MaxPooling{rank}D", "1", kwarg("strides", ints(strides)))
+        return [(suffix or "conv", layer) for suffix, layer in steps] + [("", subsample)]
     first, word = _padding(row, kernel, strides, dilations, layer.padding)
+    return _conv_layers(row, kernel, strides, dilations, first, word)
+
+
+def _conv_layers(row: Row, kernel, strides, dilations, first: list[Step], word: str) -> list[Step]:
+    layer = row.layer
+    rank = _rank(row)
     kw = []
     if strides != _one(rank):
         kw.append(kwarg("strides", ints(strides)))
