@@ -60,7 +60,10 @@ class LayerReport(BaseModel):
 
     index: int = Field(description="1-based position; restarts at 1 inside each branch")
     token: str = Field(description="the token as written; for res/cat the whole res(…) text")
-    kind: str = Field(description="the layer kind: conv, maxpool, dense, relu, res, cat, …")
+    kind: str = Field(
+        description="the layer kind: conv, maxpool, dense, relu, …, or a structure: res, cat, "
+        "mul, split, aux"
+    )
     output_shape: list[int] = Field(description="in the display layout (channels last by default)")
     params: int = Field(description="trainable + non-trainable")
     trainable_params: int
@@ -68,10 +71,12 @@ class LayerReport(BaseModel):
     macs: int = Field(description="multiply-accumulates, bias excluded (fvcore convention)")
     notes: list[str] = Field(default_factory=list)
     layer: Optional[AnyLayer] = Field(
-        default=None, description="the typed layer as parsed (absent for res/cat)"
+        default=None, description="the typed layer as parsed (absent for structures)"
     )
     branches: Optional[list[list[LayerReport]]] = Field(
-        default=None, description="res/cat only: the layers of each branch"
+        default=None,
+        description="structures only (res, cat, mul, split, aux): the layers of each branch; an "
+        "aux row's macs are its head's, every other row's leave aux heads out",
     )
     rf: Union[ReceptiveField, Literal["global", "beyond"], None] = Field(
         default=None,
@@ -118,12 +123,19 @@ class Totals(BaseModel):
     params: int
     trainable_params: int
     non_trainable_params: int
-    macs: int
+    macs: int = Field(
+        description="inference multiply-accumulates: every row's but those of aux(…) heads"
+    )
     flops: int = Field(description="2 · macs")
     output_shape: list[int]
     activation_elements: int = Field(description="sum of every layer's output elements")
     param_bytes: int = Field(description="params × bytes of dtype")
     activation_bytes: int = Field(description="activation_elements × bytes of dtype")
+    aux_macs: int = Field(
+        default=0,
+        description="MACs of the aux(…) side heads (training only), not in macs; their params "
+        "are in every params total",
+    )
 
 
 class Report(BaseModel):
@@ -247,14 +259,44 @@ class _Walk:
         branch_rows: list[list[LayerReport]] = []
         state_in: State = (self.rf, self.exact)
         states: list[State] = []
+        show = lambda s: fmt_shape(tuple(_display(s, self.cf)))  # noqa: E731
+        shape_in = shape
+        if node.kind == "split":  # each branch sees its share of the channels
+            n = len(node.branches)
+            if len(shape) < 2 or shape[-1] % n:
+                raise ShapeError(
+                    f"split: {n} branches need the channels of {show(shape)} to divide by {n}",
+                    node.token,
+                    node.position,
+                )
+            shape_in = (*shape[:-1], shape[-1] // n)
         for b, nodes in enumerate(node.branches, 1):
             self.rf, self.exact = state_in
-            rows, out = self.run(nodes, shape, f"{path}.{b}.")
+            rows, out = self.run(nodes, shape_in, f"{path}.{b}.")
             branch_rows.append(rows)
             outs.append(out)
             states.append((self.rf, self.exact))
-        show = lambda s: fmt_shape(tuple(_display(s, self.cf)))  # noqa: E731
-        if node.kind == "res":
+        rf_notes: list[str] = []
+        if node.kind in ("mul", "aux"):
+            out = shape
+            if node.kind == "mul":
+                gate = outs[0]
+                ones = (*(1,) * (len(shape) - 1), shape[-1])
+                if gate not in (shape, (shape[-1],), ones):
+                    raise ShapeError(
+                        f"mul: the body gives {show(gate)}; to multiply {show(shape)} it must "
+                        f"give {show(shape)}, {show(ones)} or a vector of {shape[-1]}",
+                        node.token,
+                        node.position,
+                    )
+            if node.kind == "aux" or states[0][0] in ("global", "beyond"):
+                # aux does not move the main path; a broadcast gate keeps x's positions
+                self.rf, self.exact = state_in
+                if node.kind == "mul" and states[0][0] == "global" and isinstance(self.rf, dict):
+                    rf_notes = ["RF: the gate sees the whole input; the positions are x's"]
+            else:
+                (self.rf, self.exact), rf_notes = merge([states[0], state_in], None)
+        elif node.kind == "res":
             if len(outs) == 1 and outs[0] != shape:
                 raise ShapeError(
                     f"res: the body gives {show(outs[0])} but its input is {show(shape)}; "
@@ -284,11 +326,16 @@ class _Walk:
             self.check_size(out, node.token, node.position)
         trainable = sum(r.trainable_params for rows in branch_rows for r in rows)
         non_trainable = sum(r.non_trainable_params for rows in branch_rows for r in rows)
-        labels: list[str] | None = [f"branch {b}" for b in range(1, len(states) + 1)]
-        if len(states) == 1:  # res(BODY): the skip, the input itself, is the other branch
-            labels = None
-            states.append(state_in)
-        (self.rf, self.exact), rf_notes = merge(states, labels)
+        if node.kind in ("res", "cat", "split"):
+            labels: list[str] | None = [f"branch {b}" for b in range(1, len(states) + 1)]
+            if len(states) == 1:  # res(BODY): the skip, the input itself, is the other branch
+                labels = None
+                states.append(state_in)
+            (self.rf, self.exact), rf_notes = merge(states, labels)
+        # an aux row shows its head's MACs; every other row counts inference MACs only
+        macs = sum(_inference_macs(rows) for rows in branch_rows)
+        if node.kind == "aux":
+            macs = sum(r.macs for r in branch_rows[0])
         row = _row(
             index=index,
             token=node.token,
@@ -297,12 +344,12 @@ class _Walk:
             params=trainable + non_trainable,
             trainable_params=trainable,
             non_trainable_params=non_trainable,
-            macs=sum(r.macs for rows in branch_rows for r in rows),
+            macs=macs,
             notes=[],
             layer=None,
             branches=branch_rows,
             rf={**self.rf, "notes": rf_notes} if rf_notes else self.rf,  # type: ignore[typeddict-item]
-            explain=self.merge_lines(node.kind, shape, outs, out, branch_rows)
+            explain=self.merge_lines(node.kind, shape_in, outs, out, branch_rows)
             if self.explain
             else None,
         )
@@ -316,17 +363,34 @@ class _Walk:
         out: Shape,
         branch_rows: list[list[LayerReport]],
     ) -> list[str]:
-        """--explain for a res/cat row: how the branches merge, and the sums."""
+        """--explain for a structure's row: how the branches merge, and the sums."""
         show = lambda s: fmt_shape(tuple(_display(s, self.cf)))  # noqa: E731
-        if kind == "cat":
+        if kind == "split":
+            n = len(outs)
+            channels = " + ".join(fmt_int(o[-1]) for o in outs)
+            lines = [
+                f"split: {fmt_int(shape[-1] * n)} channels in {n} shares of {fmt_int(shape[-1])}",
+                f"cat: channels {channels} = {fmt_int(out[-1])}, giving {show(out)}",
+            ]
+        elif kind == "cat":
             channels = " + ".join(fmt_int(o[-1]) for o in outs)
             lines = [f"cat: channels {channels} = {fmt_int(out[-1])}, giving {show(out)}"]
+        elif kind == "mul":
+            lines = [f"mul: input ⊙ body, broadcast: {show(shape)} ⊙ {show(outs[0])}"]
+        elif kind == "aux":
+            lines = [
+                f"aux: a side head on {show(shape)} giving {show(outs[0])}; the input passes on",
+                "its params count in every total; its MACs only in totals.aux_macs",
+            ]
         elif len(outs) == 1:
             lines = [f"res: input + body, element-wise: {show(shape)} + {show(out)}"]
         else:
             lines = [f"res: branch 1 + branch 2, element-wise: {show(outs[0])} + {show(outs[1])}"]
         for label, field in (("params", "params"), ("MACs", "macs")):
-            terms = [sum(getattr(r, field) for r in rows) for rows in branch_rows]
+            if field == "macs" and kind != "aux":
+                terms = [_inference_macs(rows) for rows in branch_rows]
+            else:
+                terms = [sum(getattr(r, field) for r in rows) for rows in branch_rows]
             total = fmt_int(sum(terms))
             if len(terms) == 1:
                 lines.append(f"{label}: the body's {total}")
@@ -340,6 +404,22 @@ class _Walk:
             raise LimitError(
                 f"output {fmt_shape(shape)} is larger than 2³¹−1 elements", token, position
             )
+
+
+def _inference_macs(rows: list[LayerReport]) -> int:
+    """The MACs of rows at inference: an ``aux`` head's are left out."""
+    return sum(r.macs for r in rows if r.kind != "aux")
+
+
+def _aux_macs(rows: list[LayerReport]) -> int:
+    """The MACs of every ``aux`` head among ``rows`` and inside their structures."""
+    total = 0
+    for r in rows:
+        if r.kind == "aux":
+            total += r.macs
+        elif r.branches:
+            total += sum(_aux_macs(b) for b in r.branches)
+    return total
 
 
 # What a layer does to an input shape never changes (layers are frozen), and networks and
@@ -393,7 +473,7 @@ def propagate(network: Network, *, dtype: str = "float32", explain: bool = False
         raise type(err)(f"{err.message}; {network.notes[0]}", err.token, err.position) from None
     trainable = sum(r.trainable_params for r in rows)
     non_trainable = sum(r.non_trainable_params for r in rows)
-    macs = sum(r.macs for r in rows)
+    macs = _inference_macs(rows)
     size = DTYPES[dtype]
     totals = _construct(
         Totals,
@@ -407,6 +487,7 @@ def propagate(network: Network, *, dtype: str = "float32", explain: bool = False
             activation_elements=walk.activations,
             param_bytes=(trainable + non_trainable) * size,
             activation_bytes=walk.activations * size,
+            aux_macs=_aux_macs(rows),
         ),
     )
     return _construct(

@@ -122,7 +122,9 @@ def _branch_row(kind: str, b: int, count: int, branch: list[LayerReport]) -> Lay
         params=sum(x.params for x in branch),
         trainable_params=sum(x.trainable_params for x in branch),
         non_trainable_params=sum(x.non_trainable_params for x in branch),
-        macs=sum(x.macs for x in branch),
+        # aux heads' MACs stay out of a branch's sum, as out of every structure's (but an aux
+        # row's own branch shows them)
+        macs=sum(x.macs for x in branch if kind == "aux" or x.kind != "aux"),
         notes=[],
         layer=None,
         branches=None,
@@ -163,7 +165,7 @@ def total_lines(report: Report) -> list[str]:
     """The totals printed under a table (the table and Markdown formats)."""
     t = report.totals
     dtype = report.dtype
-    return [
+    lines = [
         f"Total params: {t.params:,}",
         f"Trainable params: {t.trainable_params:,}",
         f"Non-trainable params: {t.non_trainable_params:,}",
@@ -171,6 +173,9 @@ def total_lines(report: Report) -> list[str]:
         f"Params size ({dtype}): {human_bytes(t.param_bytes)}",
         f"Activation memory ({dtype}): {human_bytes(t.activation_bytes)}",
     ]
+    if t.aux_macs:
+        lines.insert(4, f"Aux-head MACs (training only, not in the total): {t.aux_macs:,}")
+    return lines
 
 
 def explain_blocks(rows: list[tuple[str, str, LayerReport]]) -> list[tuple[str, list[str]]]:

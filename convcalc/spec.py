@@ -5,7 +5,7 @@ The grammar is the contract in ``spec-language.md``::
     SPEC  := INPUT ITEM*                      (white space and/or commas between tokens)
     INPUT := DIM ('x' DIM)+                   (the last DIM is channels unless channels_first)
     ITEM  := (TOKEN | GROUP) ('*' N)?
-    GROUP := ('res' | 'cat')? '(' BRANCH ('|' BRANCH)* ')'
+    GROUP := ('res' | 'cat' | 'mul' | 'split' | 'aux')? '(' BRANCH ('|' BRANCH)* ')'
 
 Layer names, their options and how their numbers are read come from the registry in
 ``layers.py``; this module knows only the token grammar and the structure.  Every limit of the
@@ -47,9 +47,12 @@ class LayerNode:
 
 @dataclass(frozen=True, slots=True)
 class BranchNode:
-    """``res(…)`` or ``cat(…)``: branches on the same input, merged by add or concat."""
+    """A structure: branches on the same input, merged.  ``res`` adds, ``cat`` concatenates the
+    channels, ``mul`` multiplies its input by its body's output (broadcast), ``split`` gives
+    each branch its share of the channels and concatenates, ``aux`` runs a side head and passes
+    its input on."""
 
-    kind: Literal["res", "cat"]
+    kind: Literal["res", "cat", "mul", "split", "aux"]
     branches: tuple[tuple[Node, ...], ...]
     token: str = field(compare=False)
     position: int = field(compare=False)
@@ -101,7 +104,10 @@ _OPTION_HELP = {
     "noscale": "noscale",
 }
 _DIGIT_NAMES = tuple(sorted((n for n in REGISTRY if not n.isalpha()), key=len, reverse=True))
-_ALL_NAMES = sorted([*REGISTRY, "res", "cat"])
+#: the structures written NAME(…) (res takes one body or two branches, cat and split
+#: at least two, mul and aux one body: parse_group checks)
+GROUPS = ("res", "cat", "mul", "split", "aux")
+_ALL_NAMES = sorted([*REGISTRY, *GROUPS])
 _LONGEST_NAME = max(map(len, REGISTRY))
 
 
@@ -110,7 +116,7 @@ class _Tok:
     kind: str  # "word", "open", "close", "bar", "star"
     text: str
     pos: int
-    group: str = ""  # for "open": "res", "cat" or "" (a plain group)
+    group: str = ""  # for "open": a structure of GROUPS, or "" (a plain group)
 
 
 def _tokens(text: str) -> list[_Tok]:
@@ -125,7 +131,7 @@ def _tokens(text: str) -> list[_Tok]:
                 prev is not None
                 and prev.kind == "word"
                 and prev.pos + len(prev.text) == pos
-                and prev.text.lower() in ("res", "cat")
+                and prev.text.lower() in GROUPS
             ):
                 toks.pop()
                 toks.append(_Tok("open", prev.text + "(", prev.pos, prev.text.lower()))
@@ -201,7 +207,7 @@ def _parse_layer(word: str, pos: int, rank: int) -> tuple[Layer, tuple[str, ...]
     letters = m.group()
     if letters in REGISTRY:
         return _build(letters, norm[len(letters) :], word, pos, rank)
-    if letters in ("res", "cat"):
+    if letters in GROUPS:
         raise SpecSyntaxError(
             f"'{letters}' needs its branches in parentheses: {letters}(… | …)", word, pos
         )
@@ -438,7 +444,9 @@ class _Parser:
             tok = self.toks[self.i]
             if tok.kind == "bar":
                 raise SpecSyntaxError(
-                    "'|' separates branches inside res(…) or cat(…) only", tok.text, tok.pos
+                    "'|' separates branches inside res(…), cat(…) or split(…) only",
+                    tok.text,
+                    tok.pos,
                 )
             raise SpecSyntaxError("unbalanced ')': no '(' before it", tok.text, tok.pos)
         return nodes
@@ -568,7 +576,7 @@ class _Parser:
             # a bar
             if not open_tok.group:
                 raise SpecSyntaxError(
-                    "'|' separates branches inside res(…) or cat(…), not a plain group",
+                    "'|' separates branches inside res(…), cat(…) or split(…), not a plain group",
                     tok.text,
                     tok.pos,
                 )
@@ -583,9 +591,13 @@ class _Parser:
                 token,
                 open_tok.pos,
             )
-        if kind == "cat" and len(branches) < 2:
+        if kind in ("cat", "split") and len(branches) < 2:
             raise SpecSyntaxError(
-                "cat(…) needs at least 2 branches separated by '|'", token, open_tok.pos
+                f"{kind}(…) needs at least 2 branches separated by '|'", token, open_tok.pos
+            )
+        if kind in ("mul", "aux") and len(branches) > 1:
+            raise SpecSyntaxError(
+                f"{kind}(…) takes one body, got {len(branches)} branches", token, open_tok.pos
             )
         node = BranchNode(
             kind,  # type: ignore[arg-type]

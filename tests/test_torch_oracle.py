@@ -56,8 +56,21 @@ def compare(oracle, spec: str, channels_first: bool = False):
     assert totals.trainable_params == sum(r.trainable for r in rows)
     assert totals.non_trainable_params == sum(r.non_trainable for r in rows)
     assert totals.params == totals.trainable_params + totals.non_trainable_params
-    assert totals.macs == sum(r.macs for r in rows)
+    # aux(…) heads: their params count, their MACs only in totals.aux_macs
+    assert totals.macs == sum(r.macs for r in rows if not r.aux)
+    assert totals.aux_macs == _aux_macs(rows)
     return report, out
+
+
+def _aux_macs(rows) -> int:
+    """The MACs PyTorch's hooks counted in aux heads, anywhere in the network."""
+    total = 0
+    for r in rows:
+        if r.aux:
+            total += r.macs
+        elif r.branches:
+            total += sum(_aux_macs(b) for b in r.branches)
+    return total
 
 
 def _compare_rows(oracle, layers, rows, channels_first: bool, path: str) -> None:
@@ -172,6 +185,8 @@ def _layer_out(kind: str, prm: dict, shape: Shape) -> Shape | None:
         return None if None in outs else (*outs, c)
     if kind in ("apool", "amaxpool"):
         return (*prm["size"], c)
+    if kind == "se":
+        return shape if is_map else None
     if kind in ("gn", "shuffle"):
         if c % prm["g"] or (kind == "shuffle" and not is_map):
             return None
@@ -235,6 +250,21 @@ def _apply_once(item: Item, shape: Shape) -> Shape | None:
         outs = [_seq_out(b, shape) for b in item.branches]
         want = shape if len(outs) == 1 else outs[1]
         return outs[0] if outs[0] is not None and outs[0] == want else None
+    if item.kind == "mul":
+        gate = _seq_out(item.branches[0], shape)
+        ones = (*(1,) * (len(shape) - 1), shape[-1])
+        return shape if gate in (shape, (shape[-1],), ones) else None
+    if item.kind == "aux":
+        return shape if _seq_out(item.branches[0], shape) is not None else None
+    if item.kind == "split":
+        n = len(item.branches)
+        if len(shape) < 2 or shape[-1] % n:
+            return None
+        share = (*shape[:-1], shape[-1] // n)
+        outs = [_seq_out(b, share) for b in item.branches]
+        if None in outs or len({(len(o), o[:-1]) for o in outs}) != 1:
+            return None
+        return (*outs[0][:-1], sum(o[-1] for o in outs))
     if item.kind == "cat":
         outs = [_seq_out(b, shape) for b in item.branches]
         if None in outs or len({(len(o), o[:-1]) for o in outs}) != 1:
@@ -358,6 +388,8 @@ def _render(draw, kind: str, prm: dict) -> str:
         return _spell(draw, f"{kind}{prm['g']}")
     if kind == "droppath":
         return _spell(draw, "droppath" + prm["rate"])
+    if kind == "se":
+        return _spell(draw, f"se{prm['r']}")
     if kind in ("apool", "amaxpool"):
         name = draw(st.sampled_from(["apool", "adaptiveavgpool"])) if kind == "apool" else kind
         return _spell(draw, name + sep.join(_kernel_text(draw, prm["size"])))
@@ -475,6 +507,8 @@ def _draw_params(draw, kind: str, shape: Shape, cmax: int) -> dict:
         return {"g": draw(st.sampled_from(_divisors(c)))}
     if kind == "droppath":
         return {"rate": draw(st.sampled_from(DROPOUT_RATES[1:]))}
+    if kind == "se":
+        return {"r": draw(st.integers(1, cmax))}
     if kind == "bn" and VOCAB2:
         return {"noscale": draw(st.booleans())}
     return {}
@@ -497,7 +531,7 @@ def _draw_layer(draw, shape: Shape, cmax: int, allow_vector: bool) -> Item:
     kinds += ["bn", "bn", "activation", "activation", "dropout", "id"]
     if VOCAB2:
         kinds += ["ln", "gn", "scale", "droppath", "rescale", "norm"]
-        kinds += ["shuffle"] if len(shape) > 1 else []
+        kinds += ["shuffle", "se"] if len(shape) > 1 else []
     for _ in range(4):
         kind = draw(st.sampled_from(kinds))
         if kind == "activation":
@@ -557,6 +591,8 @@ def _draw_item(draw, shape: Shape, depth: int, cmax: int, allow_vector: bool) ->
     choices = ["layer"] * 6
     if depth < 2:
         choices += ["group", "res", "res", "cat", "cat"]
+        if VOCAB2:
+            choices += ["mul", "mul", "split", "split", "aux"]
     choice = draw(st.sampled_from(choices))
     if choice == "layer":
         item = _draw_layer(draw, shape, cmax, allow_vector)
@@ -565,6 +601,13 @@ def _draw_item(draw, shape: Shape, depth: int, cmax: int, allow_vector: bool) ->
         item = Item("group", "(" + " ".join(i.text for i in body) + ")", branches=[body])
     elif choice == "res":
         item = _draw_res(draw, shape, depth, cmax, allow_vector)
+    elif choice == "mul":
+        item = _draw_mul(draw, shape, depth, cmax)
+    elif choice == "split":
+        item = _draw_split(draw, shape, depth, cmax, allow_vector)
+    elif choice == "aux":
+        body, _ = _draw_items(draw, shape, draw(st.integers(1, 3)), depth + 1, cmax, True)
+        item = Item("aux", _branch_text(draw, "aux", [body]), branches=[body])
     else:
         item = _draw_cat(draw, shape, depth, cmax, allow_vector)
     if _apply(item, shape) is None:  # a res/cat whose output grew too big
@@ -598,6 +641,43 @@ def _draw_res(draw, shape: Shape, depth: int, cmax: int, allow_vector: bool) -> 
     if not short:
         short = [_layer(draw, "id", {})]
     return Item("res", _branch_text(draw, "res", [body, short]), branches=[body, short])
+
+
+def _draw_mul(draw, shape: Shape, depth: int, cmax: int) -> Item:
+    """mul(BODY): a body giving x's shape, a vector of C, or a 1×…×1×C map (an SE gate)."""
+    body, out = _draw_items(draw, shape, draw(st.integers(1, 3)), depth + 1, cmax, len(shape) == 1)
+    c = shape[-1]
+    want = draw(st.sampled_from(["same", "vector", "ones"])) if len(shape) > 1 else "same"
+    if want == "vector":
+        body += _adapter(draw, out, (c,))
+    elif want == "ones":
+        if len(out) > 1:
+            body.append(_layer(draw, "apool", {"size": (1,) * (len(out) - 1)}))
+            body += _adapter(draw, (*(1,) * (len(out) - 1), out[-1]), (*(1,) * (len(out) - 1), c))
+        else:
+            body += _adapter(draw, out, (c,))
+    else:
+        body += _adapter(draw, out, shape)
+    body.append(_layer(draw, draw(st.sampled_from(["sigmoid", "hsigmoid", "id"])), {}))
+    return Item("mul", _branch_text(draw, "mul", [body]), branches=[body])
+
+
+def _draw_split(draw, shape: Shape, depth: int, cmax: int, allow_vector: bool) -> Item:
+    """split(A | B | …): n branches on C/n channels each, outputs concatenated."""
+    ns = [n for n in (2, 3) if len(shape) > 1 and shape[-1] % n == 0]
+    if not ns:
+        return _draw_layer(draw, shape, cmax, allow_vector)
+    n = draw(st.sampled_from(ns))
+    share = (*shape[:-1], shape[-1] // n)
+    sub = max(1, cmax // n)
+    first, out = _draw_items(draw, share, draw(st.integers(1, 3)), depth + 1, sub, False)
+    branches = [first]
+    for _ in range(n - 1):
+        items, b_out = _draw_items(draw, share, draw(st.integers(0, 2)), depth + 1, sub, False)
+        want = (*out[:-1], b_out[-1] if b_out[:-1] == out[:-1] else draw(st.integers(1, sub)))
+        items += _adapter(draw, b_out, want)
+        branches.append(items or [_layer(draw, "id", {})])
+    return Item("split", _branch_text(draw, "split", branches), branches=branches)
 
 
 def _draw_cat(draw, shape: Shape, depth: int, cmax: int, allow_vector: bool) -> Item:
@@ -672,6 +752,7 @@ def _typed(kind: str, prm: dict):
         "droppath": lambda: L.DropPath(rate=float(prm.get("rate") or 0)),
         "rescale": L.Rescaling,
         "norm": L.Normalization,
+        "se": lambda: L.SqueezeExcite(squeeze=prm.get("r", 1)),
         "dropout": lambda: L.Dropout(rate=float(prm["rate"] or 0.5)),
         "id": L.Identity,
         "upsample": lambda: L.Upsample(factor=prm["f"]),
@@ -690,7 +771,7 @@ def _nodes(items: list[Item]) -> tuple:
     for item in items:
         if item.kind == "group":
             one = list(_nodes(item.branches[0]))
-        elif item.kind in ("res", "cat"):
+        elif item.kind in ("res", "cat", "mul", "split", "aux"):
             one = [BranchNode(item.kind, tuple(_nodes(b) for b in item.branches), "", 0)]
         else:
             one = [LayerNode(_typed(item.kind, item.prm), "", 0)]
@@ -726,7 +807,7 @@ def _specs(draw, ranks, structures: bool, channels_first) -> Spec:
     c = draw(st.integers(1, 8))
     cf = draw(st.booleans()) if channels_first is None else channels_first
     shape = (*spatial, c)
-    count = draw(st.integers(1, 8))
+    count = draw(st.integers(1, 5 if VOCAB2 else 8))  # vocab2's structures are bigger
     if structures:
         items, out = _draw_items(draw, shape, count, 0, CMAX, True)
     else:
@@ -1047,6 +1128,41 @@ EXPLICIT = [
         976,
         0,
         14464,
+    ),
+    # ---- structures
+    # squeeze-and-excitation on 32 channels: (32 + 1)·8 + (8 + 1)·32 = 552; 32·8 + 8·32 MACs
+    ("8x8x32 mul(apool1 conv1x8 relu conv1x32 hsigmoid)", False, [8, 8, 32], 552, 0, 512),
+    ("8x8x32 se8", False, [8, 8, 32], 552, 0, 512),
+    ("4x4x4x6 se2", False, [4, 4, 4, 6], 32, 0, 24),  # (6 + 1)·2 + (2 + 1)·6; 12 + 12
+    # a vector gate and a full-map gate: dense (4 + 1)·4, 4·4 MACs; conv 3·3·4·4 + 4, 36·4·36
+    ("6x6x4 mul(gap dense4 sigmoid)", False, [6, 6, 4], 20, 0, 16),
+    ("6x6x4 MUL(conv3p1x4 sigmoid)", False, [6, 6, 4], 148, 0, 5184),
+    # a ShuffleNetV2 unit: 116 = 58 + 58; 58·58 twice + 9·58, BN 3·2·58 + 3·2·58;
+    # MACs 64·58·58·2 + 64·58·9 = 464,000
+    (
+        "8x8x116 split(id | conv1x58nb bn relu dwconv3p1nb bn conv1x58nb bn relu) shuffle2",
+        False,
+        [8, 8, 116],
+        7598,
+        348,
+        464000,
+    ),
+    # three shares of 2: 2·2 + 2 and 18·2 + 2 params; 36·2·2 + 36·2·18 MACs
+    ("6x6x6 split(conv1x2 | conv3p1x2 | pool3s1p1)", False, [6, 6, 6], 44, 0, 1440),
+    # aux: its params count (4·10 + 10), its MACs (40) only in aux_macs; conv 64·2·4 = 512
+    ("8x8x4 aux(gap dense10) conv1x2", False, [8, 8, 2], 60, 0, 512),
+    # inside a res: 20 + 771 params; 64·4·4 = 1,024 MACs (the head's 256·3 stay out)
+    ("8x8x4 res(conv1x4 aux(flatten dense3))", False, [8, 8, 4], 791, 0, 1024),
+    # Inception-v3's aux head on 17×17×768: 768·128 + 2·128 + 25·128·768 + 2·768 +
+    # 768·1000 + 1000 = 3,326,696 trainable, 2·128 + 2·768 running statistics
+    (
+        "17x17x768 aux(avgpool5s3 conv1x128nb bn relu conv5x768nb bn relu apool1 flatten "
+        "dense1000)",
+        False,
+        [17, 17, 768],
+        3326696,
+        1792,
+        0,
     ),
 ]
 

@@ -250,3 +250,87 @@ def test_schema_documents_the_new_layers() -> None:
     names = set(schema["$defs"])
     assert {"AdaptivePool", "PReLU", "LayerNorm", "GroupNorm", "LayerScale"} <= names
     assert {"ChannelShuffle", "DropPath", "Rescaling", "Normalization"} <= names
+
+
+# ---- structures
+
+
+@pytest.mark.parametrize(
+    ("spec", "macs", "aux_macs"),
+    [
+        # the head: 4·10 = 40 MACs; the conv 8·8·2·4 = 512
+        ("8x8x4 aux(gap dense10) conv1x2", 512, 40),
+        # nested in a res and in another aux: each head once
+        ("8x8x4 res(conv1x4 aux(flatten dense3))", 1024, 768),
+        ("8x8x4 aux(conv1x2 aux(gap dense3))", 0, 512 + 6),
+        ("8x8x4 conv1x2", 512, 0),
+    ],
+)
+def test_aux_macs_stay_out_of_the_inference_total(spec: str, macs: int, aux_macs: int) -> None:
+    totals = convcalc.analyze(spec).totals
+    assert (totals.macs, totals.aux_macs, totals.flops) == (macs, aux_macs, 2 * macs)
+
+
+def test_aux_row_shows_its_head_macs_and_parents_do_not() -> None:
+    res = convcalc.analyze("8x8x4 res(conv1x4 aux(flatten dense3))").layers[0]
+    assert res.macs == 1024
+    assert res.branches[0][1].kind == "aux" and res.branches[0][1].macs == 768
+
+
+def test_se_row_notes_its_expansion() -> None:
+    assert notes("8x8x32 se8") == ["se8 = mul(apool1 conv1x8 relu conv1x32 sigmoid), gate 1×1×32"]
+
+
+@pytest.mark.parametrize(
+    ("spec", "want"),
+    [
+        # a broadcast gate keeps x's positions (and notes that the gate sees everything)
+        ("9x9x2 conv3x2 mul(apool1 conv1x2 sigmoid)", {"size": [3, 3], "jump": [1, 1]}),
+        # a full-map gate: the larger of x's field and the body's
+        ("9x9x2 mul(conv3x3p1x2 sigmoid)", {"size": [3, 3], "jump": [1, 1]}),
+        # split keeps positions: the largest branch field
+        ("9x9x4 split(id | conv5p2x2)", {"size": [5, 5], "jump": [1, 1]}),
+        # aux does not move the main path
+        ("9x9x4 conv3x4 aux(conv5s2x2 gap dense3)", {"size": [3, 3], "jump": [1, 1]}),
+    ],
+)
+def test_structure_receptive_fields(spec: str, want: dict) -> None:
+    rf = convcalc.analyze(spec).layers[-1].rf
+    assert {k: rf[k] for k in want} == want
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("8x8x6 split(id | id | id | id)", "split: 4 branches need the channels of 8×8×6"),
+        ("8x8x6 split(id)", "split(…) needs at least 2 branches"),
+        ("8x8x6 split(id | conv3x2)", "all but the channels must match"),
+        ("8x8x6 mul(id | id)", "mul(…) takes one body, got 2 branches"),
+        ("8x8x6 aux(id | id)", "aux(…) takes one body"),
+        ("8x8x6 mul(conv1x3)", "mul: the body gives 8×8×3; to multiply 8×8×6 it must give"),
+        ("8x8x6 mul(gap dense5)", "mul: the body gives 5"),
+        ("8x8x6 mul()", "empty branch"),
+        ("8x8x6 mul conv1x2", "'mul' needs its branches in parentheses"),
+        ("8x8x6 gap se2", "se needs a feature map"),
+        ("8x8x6 se", "'se' takes one number, the squeeze width"),
+        ("8x8x6 SqueezeExcitation", "is a PyTorch/Keras name: write se"),
+        ("8x8x6 conv1x2 | relu", "'|' separates branches inside res(…), cat(…) or split(…)"),
+    ],
+)
+def test_structure_errors(spec: str, message: str) -> None:
+    with pytest.raises(ConvcalcError) as info:
+        convcalc.analyze(spec)
+    assert message in info.value.message
+
+
+def test_structure_explain() -> None:
+    layers = convcalc.analyze(
+        "8x8x4 split(id | conv1x2) mul(gap dense4) aux(gap dense3)", explain=True
+    ).layers
+    assert layers[0].explain[:2] == [
+        "split: 4 channels in 2 shares of 2",
+        "cat: channels 2 + 2 = 4, giving 8×8×4",
+    ]
+    assert layers[1].explain[0] == "mul: input ⊙ body, broadcast: 8×8×4 ⊙ 4"
+    assert layers[2].explain[0] == "aux: a side head on 8×8×4 giving 3; the input passes on"
+    assert layers[2].explain[-1] == "MACs: the body's 12"

@@ -6,7 +6,9 @@ arrives — never from convcalc's shape, parameter or MAC rules.  A zero tensor 
 layout) runs through, and each layer yields a :class:`Row`: the output shape as PyTorch sees it,
 ``sum(p.numel())``, the BatchNorm running statistics, and MACs counted by forward hooks with the
 fvcore conventions.  ``res`` adds its branch outputs (or the input and the body), ``cat``
-concatenates on dim 1.
+concatenates on dim 1, ``mul`` multiplies the input by its body's output (broadcast), ``split``
+chunks the channels between its branches and concatenates, ``aux`` runs a side head whose MACs
+stay out of the inference total.
 
 Import this module only after ``require_torch()`` (tests/conftest.py): it imports torch.
 """
@@ -73,6 +75,8 @@ class Row:
     non_trainable: int
     macs: int
     branches: list[list[Row]] | None = None
+    aux: bool = False
+    """an ``aux(…)`` side head: its MACs stay out of the inference total"""
 
 
 def to_torch_layout(shape: list[int] | tuple[int, ...], channels_first: bool) -> tuple[int, ...]:
@@ -180,6 +184,39 @@ class Normalization(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         shape = (1, -1, *[1] * (x.dim() - 2))
         return (x - self.mean.view(shape)) / self.variance.view(shape).sqrt()
+
+
+class SqueezeExcitation(nn.Module):
+    """torchvision's ``SqueezeExcitation(C, r)``: x times sigmoid(fc2(relu(fc1(avgpool(x)))))."""
+
+    def __init__(self, channels: int, squeeze: int, rank: int) -> None:
+        super().__init__()
+        self.avgpool = GAP[rank](1)
+        self.fc1 = CONV[rank](channels, squeeze, 1)
+        self.fc2 = CONV[rank](squeeze, channels, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * torch.sigmoid(self.fc2(torch.relu(self.fc1(self.avgpool(x)))))
+
+
+class Multiply(nn.Module):
+    """``mul(BODY)``: x ⊙ BODY(x), a vector gate broadcast over the positions."""
+
+    def forward(self, x: torch.Tensor, gate: torch.Tensor) -> torch.Tensor:
+        if gate.dim() == 2 and x.dim() > 2:
+            gate = gate.view(*gate.shape, *[1] * (x.dim() - 2))
+        return x * gate
+
+
+class Split(nn.Module):
+    """``split(A | B | …)``: the channels in n equal shares (ShuffleNetV2's ``chunk``)."""
+
+    def __init__(self, n: int) -> None:
+        super().__init__()
+        self.n = n
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        return x.chunk(self.n, dim=1)
 
 
 #: the buffers that count as non-trainable parameters (BN's running statistics, Keras
@@ -323,6 +360,8 @@ def build_layer(layer, x: torch.Tensor) -> nn.Module:
         return Rescaling()
     if kind == "norm":
         return Normalization(c_in)
+    if kind == "se":
+        return SqueezeExcitation(c_in, layer.squeeze, rank)
     if kind in ACTIVATIONS:
         return ACTIVATIONS[kind]()
     if kind == "dropout":
@@ -382,25 +421,35 @@ def _run_nodes(nodes: tuple[Node, ...], x: torch.Tensor) -> tuple[list[Row], tor
         if isinstance(node, BranchNode):
             branch_rows: list[list[Row]] = []
             outs: list[torch.Tensor] = []
-            for branch in node.branches:
-                b_rows, out = _run_nodes(branch, x)
+            inputs = (
+                Split(len(node.branches))(x) if node.kind == "split" else [x] * len(node.branches)
+            )
+            for branch, x_in in zip(node.branches, inputs):
+                b_rows, out = _run_nodes(branch, x_in)
                 branch_rows.append(b_rows)
                 outs.append(out)
-            if node.kind == "cat":
+            if node.kind in ("cat", "split"):
                 x = torch.cat(outs, dim=1)
+            elif node.kind == "mul":
+                x = Multiply()(x, outs[0])
+            elif node.kind == "aux":
+                pass  # a side head: the input passes on
             else:
                 terms = [x, *outs] if len(outs) == 1 else outs
                 if len({tuple(t.shape) for t in terms}) != 1:  # an add must not broadcast
                     raise RuntimeError(f"res: shapes {[tuple(t.shape) for t in terms]} differ")
                 x = sum(terms[1:], terms[0])
             flat = [r for b in branch_rows for r in b]
+            # an aux row shows its head's MACs; every other row leaves aux heads out
+            counted = flat if node.kind == "aux" else [r for r in flat if not r.aux]
             rows.append(
                 Row(
                     tuple(x.shape[1:]),
                     sum(r.trainable for r in flat),
                     sum(r.non_trainable for r in flat),
-                    sum(r.macs for r in flat),
+                    sum(r.macs for r in counted),
                     branch_rows,
+                    aux=node.kind == "aux",
                 )
             )
         else:

@@ -7,7 +7,8 @@ Each class is a pydantic model (its ``kind`` a ``Literal``) that holds, side by 
 * ``forward`` – its shape rule, parameter rule and MAC rule, given the input shape;
 * ``rf_window`` – the window it slides, for receptive fields; ``explain`` – its arithmetic.
 
-The kinds live in one module per family (``conv``, ``pool``, ``norm``, ``simple``), each importing
+The kinds live in one module per family (``conv``, ``pool``, ``norm``, ``simple``,
+``block``), each importing
 ``base`` and never this package.  ``spec.py`` looks names up in :data:`REGISTRY`; ``engine.py``
 only calls ``forward``.  Adding a layer kind means adding one class to its family module
 (decorated with :func:`register`), one entry in :data:`AnyLayer` below, and its tests.
@@ -36,6 +37,7 @@ from .base import (
     Window,
     register,
 )
+from .block import SqueezeExcite
 from .conv import Conv, ConvTranspose, DepthwiseConv, SeparableConv
 from .norm import GroupNorm, LayerNorm, LayerScale, Normalization, Rescaling
 from .pool import AdaptivePool, GlobalPool, Pool
@@ -86,6 +88,7 @@ __all__ = [
     "Rescaling",
     "SeparableConv",
     "Shape",
+    "SqueezeExcite",
     "Upsample",
     "Window",
     "ZeroPad",
@@ -117,6 +120,7 @@ AnyLayer = Annotated[
         Dropout,
         DropPath,
         ChannelShuffle,
+        SqueezeExcite,
         Identity,
         Upsample,
         ZeroPad,

@@ -107,6 +107,8 @@ SUGGEST: dict[str, str] = {
     "mish": "mish",
     "selu": "selu",
     "softplus": "softplus",
+    "squeezeexcitation": "se",
+    "squeezeexcite": "se",
 }
 """Framework name, lowercased → the convcalc token name to write instead."""
 
@@ -127,6 +129,7 @@ _EXAMPLES = {
     "gn": "gn32 (32 groups)",
     "shuffle": "shuffle2",
     "droppath": "droppath0.2",
+    "se": "se8 (squeeze width 8; mul(…) for other gates)",
 }
 
 
