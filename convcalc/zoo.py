@@ -20,6 +20,7 @@ Nothing is read at import time; the files are read on first use and kept.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -57,6 +58,31 @@ class ZooModel:
         """The count of ``totals`` that the published ``params`` figure is."""
         return totals.params if self.keras else totals.trainable_params
 
+    def with_input(self, shape: str, *, channels_first: bool = False) -> str:
+        """This model's spec at another input ``shape`` (``512x512x3``; ``3x512x512`` with
+        ``channels_first``, for a spec that will be read that way), of the model's rank.
+
+        >>> get("resnet18").with_input("512x512x3").split()[:2]
+        ['512x512x3', 'conv7s2p3x64nb']
+        """
+        first, _, rest = self.spec.partition(" ")
+        rank = first.count("x")
+        if not _SHAPE.fullmatch(shape):
+            raise ConvcalcError(
+                f"bad input shape '{shape}': write dims joined by x, e.g. "
+                f"{_example(first, channels_first)}",
+                shape,
+                0,
+            )
+        if len(_DIM_SEP.split(shape)) - 1 != rank:
+            raise ConvcalcError(
+                f"input '{shape}' has {_dims(len(_DIM_SEP.split(shape)) - 1)}; "
+                f"{self.name} takes {rank}, e.g. {_example(first, channels_first)}",
+                shape,
+                0,
+            )
+        return f"{shape} {rest}"
+
     def matches(self, totals: Totals) -> bool | None:
         """Whether ``totals`` equal the published figures (``None``: nothing is published)."""
         if self.params is None and self.gmacs is None:
@@ -64,6 +90,22 @@ class ZooModel:
         if self.params is not None and self.counted_params(totals) != self.params:
             return False
         return self.gmacs is None or round(totals.macs / 1e9, self.gmacs_decimals) == self.gmacs
+
+
+_SHAPE = re.compile(r"[0-9]+(?:[xX×][0-9]+)+", re.ASCII)
+_DIM_SEP = re.compile("[xX×]")
+
+
+def _dims(n: int) -> str:
+    return f"{n} spatial dim" + ("" if n == 1 else "s")
+
+
+def _example(first: str, channels_first: bool) -> str:
+    """The model's own input in the layout the user writes."""
+    if not channels_first:
+        return first
+    *spatial, channels = first.split("x")
+    return "x".join([channels, *spatial])
 
 
 def _key(name: str) -> str:

@@ -8,6 +8,7 @@ from torchvision's published table — never from convcalc's own output.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -716,12 +717,14 @@ def _channels_last(shape) -> tuple[int, ...]:
 
 
 @cache
-def torch_run(name: str) -> dict:
-    """Build the torch network once, run one forward pass on zeros, and record every leaf
-    module call in execution order: (output shape channels last, own params, MACs)."""
+def torch_run(name: str, chw: tuple[int, ...] | None = None) -> dict:
+    """Build the torch network once, run one forward pass on zeros (of its own input size, or
+    ``chw``), and record every leaf module call in execution order: (output shape channels
+    last, own params, MACs)."""
     torch = require_torch()
     nn = torch.nn
-    build, chw = _torch_models(torch)[name]
+    build, own = _torch_models(torch)[name]
+    chw = chw or own
     with torch.device("meta"):  # shapes and counts only: no weights are allocated or run
         model = build().eval()
     calls: list[tuple[tuple[int, ...], int, int]] = []
@@ -821,3 +824,77 @@ def test_readme_table_lists_every_model():
         assert macs == f"{totals.macs / 1e9:.3f}"
         expected = {None: "no published total", True: "matches"}[model.matches(totals)]
         assert published == expected
+
+
+# --------------------------------------------------------------------------------------------
+# --input: a zoo model at another size
+
+
+def cli(*args: str):
+    from typer.testing import CliRunner
+
+    from convcalc.cli import app
+
+    return CliRunner().invoke(app, list(args), env={"NO_COLOR": "1"})
+
+
+@pytest.mark.parametrize(
+    ("name", "shape", "chw"),
+    [
+        ("resnet50", "512x512x3", (3, 512, 512)),
+        ("densenet121", "320x256x3", (3, 320, 256)),
+        ("mnasnet1_0", "160x160x3", (3, 160, 160)),
+        ("squeezenet1_1", "97x97x1", None),  # one channel: the first conv has fewer weights
+    ],
+)
+def test_input_overrides_a_zoo_models_input(torch, name, shape, chw):
+    result = cli("-m", name, "--input", shape, "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["input_shape"] == [int(d) for d in shape.split("x")]
+    if chw is None:
+        # squeezenet1_1 at 97×97×1, by hand: the 3×3 stem has 1·9·64 + 64 = 640 weights
+        # instead of 3·9·64 + 64 = 1,792, so 1,152 fewer than the published 1,235,496
+        assert report["totals"]["trainable_params"] == 1_235_496 - 1_152
+        return
+    theirs = torch_run(name, chw)
+    assert report["totals"]["trainable_params"] == theirs["params"]
+    assert report["totals"]["macs"] == theirs["macs"]
+    assert tuple(report["totals"]["output_shape"]) == theirs["output_shape"]
+
+
+def test_input_is_written_in_the_display_layout(torch):
+    result = cli("-m", "resnet18", "--channels-first", "--input", "3x64x64", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["input_shape"] == [3, 64, 64]
+    assert report["totals"]["macs"] == torch_run("resnet18", (3, 64, 64))["macs"]
+
+
+def test_input_too_small_names_the_layer(torch):
+    """AlexNet at 32×32: 32 → conv11s4p2 7 → pool3s2 3 → conv5p2 3 → pool3s2 1, and the last
+    pool3s2 has a 1×1 input: convcalc refuses it, naming that pool, as PyTorch does."""
+    result = cli("-m", "alexnet", "--input", "32x32x3")
+    assert result.exit_code == 1
+    assert "error: maxpool on 1×1×256" in result.stderr
+    assert "pool3s2" in result.stderr.splitlines()[1]
+    with pytest.raises(RuntimeError):
+        torch_run("alexnet", (3, 32, 32))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-m", "resnet50", "--input", "100x3"], "input '100x3' has 1 spatial dim; resnet50"),
+        (["-m", "resnet50", "--input", "8x8x8x3"], "resnet50 takes 2, e.g. 224x224x3"),
+        (["-m", "resnet50", "--input", "224x224x3 dense5"], "bad input shape '224x224x3 dense5'"),
+        (["-m", "resnet50", "--channels-first", "--input", "3x224"], "e.g. 3x224x224"),
+        (["-m", "resnt50", "--input", "64x64x3"], "unknown model 'resnt50'"),
+        (["28x28x1", "conv3x8", "--input", "32x32x1"], "--input goes with --model"),
+    ],
+)  # fmt: skip
+def test_input_errors(args, message):
+    result = cli(*args)
+    assert result.exit_code in (1, 2)
+    assert message in " ".join(result.stderr.split())
+    assert "Traceback" not in result.output

@@ -113,6 +113,16 @@ def main(
             show_default=False,
         ),
     ] = None,
+    input_shape: Annotated[
+        Optional[str],
+        typer.Option(
+            "--input",
+            help="With --model: analyze the model at this input shape instead of its own "
+            "(512x512x3; CxHxW with --channels-first). A size the network cannot take is an "
+            "error naming the layer.",
+            show_default=False,
+        ),
+    ] = None,
     explain: Annotated[
         bool,
         typer.Option(
@@ -166,7 +176,9 @@ def main(
     if model is not None:
         if spec:
             raise typer.BadParameter("give a SPEC or --model, not both", param_hint="--model")
-        text = _zoo_spec(model, channels_first)
+        text = _zoo_spec(model, channels_first, input_shape)
+    elif input_shape is not None:
+        raise typer.BadParameter("--input goes with --model (a SPEC starts with its own input)")
     from_stdin = model is None and (not spec or spec == ["-"])
     if from_stdin and sys.stdin is not None and sys.stdin.isatty():
         typer.echo(ctx.get_help())
@@ -192,12 +204,16 @@ def main(
         raise typer.Exit(EXIT_INVALID)
 
 
-def _zoo_spec(name: str, channels_first: bool) -> str:
-    """The spec of a zoo model (written channels last), its input rotated for --channels-first."""
+def _zoo_spec(name: str, channels_first: bool, input_shape: str | None = None) -> str:
+    """The spec of a zoo model (written channels last), its input rotated for --channels-first,
+    or replaced by --input (written in the user's layout)."""
     from .. import zoo
 
     try:
-        spec = zoo.get(name).spec
+        item = zoo.get(name)
+        if input_shape is not None:
+            return item.with_input(input_shape, channels_first=channels_first)
+        spec = item.spec
     except ConvcalcError as err:
         fail(err)
     if channels_first:
