@@ -7,7 +7,10 @@ Commands that are compared run alternately (A B C A B C …, the order rotating 
 drift in machine load hits them alike; the figures are medians.  Goals (issue 5):
 
 * ``--jsonl`` over 10,000 different specs on stdin: ≥ 10,000 specs/s;
-* one spec of 10,000 layers in ≤ 1 s, and 20,000 layers in ≤ 2.2 × that (no quadratic path).
+* one spec of 10,000 layers in ≤ 1 s, and 20,000 layers in ≤ 2.2 × that (no quadratic path);
+* peak RSS ≤ 250 MB for any spec within the limits (issue 9; the memory section runs the
+  100,000-layer specs that peaked at 852 MB before the sinks streamed), and every time is
+  printed beside its run's peak RSS.
 
 The last section prints the slowest imports of ``python -X importtime -m convcalc SPEC``.
 """
@@ -44,33 +47,49 @@ def env() -> dict[str, str]:
     return e
 
 
-def run_once(cmd: list[str], stdin: bytes | None = None) -> float:
-    """Wall time of one run; output discarded (not a terminal, as in a pipeline)."""
+def run_once(cmd: list[str], stdin: bytes | None = None) -> tuple[float, float]:
+    """Wall time and peak RSS (MB) of one run; output discarded (not a terminal, as in a
+    pipeline).  The peak comes from wait4's rusage of that child alone."""
     t = time.perf_counter()
-    proc = subprocess.run(
+    proc = subprocess.Popen(
         cmd,
-        input=stdin,
-        stdin=None if stdin is not None else subprocess.DEVNULL,
+        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env=env(),
-        timeout=300,
     )
+    if stdin is not None:
+        assert proc.stdin is not None
+        try:
+            proc.stdin.write(stdin)
+        except BrokenPipeError:
+            pass
+        proc.stdin.close()
+    assert proc.stderr is not None
+    errors = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
     took = time.perf_counter() - t
     if proc.returncode not in (0, 1):
-        raise SystemExit(f"{cmd[:4]} failed ({proc.returncode}): {proc.stderr.decode()[-500:]}")
-    return took
+        raise SystemExit(f"{cmd[:4]} failed ({proc.returncode}): {errors.decode()[-500:]}")
+    return took, usage.ru_maxrss / 1024  # Linux: KiB
+
+
+PEAKS: dict[str, float] = {}  # name → the largest peak RSS (MB) seen for it
 
 
 def alternate(cmds: dict[str, tuple[list[str], bytes | None]], rounds: int) -> dict[str, float]:
-    """Median wall time of each command, run alternately with a rotating order."""
+    """Median wall time of each command, run alternately with a rotating order (the largest
+    peak RSS of each lands in PEAKS)."""
     times: dict[str, list[float]] = {name: [] for name in cmds}
     names = list(cmds)
     for r in range(rounds):
         order = names[r % len(names) :] + names[: r % len(names)]
         for name in order:
             cmd, stdin = cmds[name]
-            times[name].append(run_once(cmd, stdin))
+            took, peak = run_once(cmd, stdin)
+            times[name].append(took)
+            PEAKS[name] = max(PEAKS.get(name, 0.0), peak)
         if elapsed() > BUDGET and r >= 1:
             break
     return {name: statistics.median(ts) for name, ts in times.items()}
@@ -80,7 +99,10 @@ def show(title: str, medians: dict[str, float], base: str) -> None:
     print(f"\n{title}")
     width = max(len(n) for n in medians)
     for name, t in medians.items():
-        print(f"  {name:<{width}}  {t * 1000:8.1f} ms   ×{t / medians[base]:5.2f} of {base}")
+        print(
+            f"  {name:<{width}}  {t * 1000:8.1f} ms   ×{t / medians[base]:5.2f} of {base}"
+            f"   peak {PEAKS.get(name, 0):5.0f} MB"
+        )
 
 
 def startup(rounds: int) -> None:
@@ -216,14 +238,21 @@ def huge(rounds: int, quick: bool) -> None:
     summary.append((f"analyze(), {la:,} layers", f"{a:.2f} s", "", ""))
 
     for label, flags, reps in (("--jsonl", ["--jsonl"], rounds), ("table", [], 1)):
-        m = alternate({"a": ([*CONVCALC, *flags, spec_a], None)}, reps)["a"]
+        ka, kb = f"{label} {la}", f"{label} {lb}"
+        m = alternate({ka: ([*CONVCALC, *flags, spec_a], None)}, reps)[ka]
         if label == "table" and m > 10:
-            print(f"  CLI {label}: {m:.2f} s for {la:,} layers; {lb:,} skipped to keep in budget")
+            print(
+                f"  CLI {label}: {m:.2f} s (peak {PEAKS[ka]:.0f} MB) for {la:,} layers; "
+                f"{lb:,} skipped to keep in budget"
+            )
             summary.append((f"CLI {label}, {la:,} layers", f"{m:.2f} s", "≤ 1 s", "MISSED"))
             continue
-        n = alternate({"b": ([*CONVCALC, *flags, spec_b], None)}, reps)["b"]
+        n = alternate({kb: ([*CONVCALC, *flags, spec_b], None)}, reps)[kb]
         ratio = n / m
-        print(f"  CLI {label}: {m:.2f} s, {n:.2f} s  (ratio {ratio:.2f})")
+        print(
+            f"  CLI {label}: {m:.2f} s (peak {PEAKS[ka]:.0f} MB), {n:.2f} s (peak "
+            f"{PEAKS[kb]:.0f} MB)  (ratio {ratio:.2f})"
+        )
         summary.append(
             (f"CLI {label}, {la:,} layers", f"{m:.2f} s", "≤ 1 s", "ok" if m <= 1 else "MISSED")
         )
@@ -233,6 +262,36 @@ def huge(rounds: int, quick: bool) -> None:
                 f"{ratio:.2f}",
                 "≤ 2.2",
                 "ok" if ratio <= 2.2 else "MISSED",
+            )
+        )
+
+
+MEMORY_GOAL_MB = 250
+MEMORY_SPECS = [  # the largest specs within the limits that issue 9 measured
+    (["--explain", "--json"], "28x28x8 (sepconv3psamex8)*100000"),
+    (["--explain"], "28x28x8 (sepconv3psamex8)*100000"),
+    ([], "28x28x8 (res(relu|relu))*33333"),
+    (["--json"], "28x28x8 (res(relu|relu))*33333"),
+]
+
+
+def memory(quick: bool) -> None:
+    """Peak RSS of the largest specs within the limits (100,000 layers), once each."""
+    scale = 10 if quick else 1
+    print(f"\nmemory: peak RSS of one run each, goal ≤ {MEMORY_GOAL_MB} MB")
+    for flags, spec in MEMORY_SPECS:
+        if scale > 1:
+            spec = spec.rsplit("*", 1)[0] + f"*{int(spec.rsplit('*', 1)[1]) // scale}"
+        took, peak = run_once([*CONVCALC, *flags, spec])
+        label = f"{' '.join(flags) or 'table'} {spec!r}"
+        print(f"  {label:<60}  {took:6.2f} s   peak {peak:5.0f} MB")
+        verdict = "ok" if peak <= MEMORY_GOAL_MB else "MISSED"
+        summary.append(
+            (
+                f"peak RSS {label}",
+                f"{peak:.0f} MB ({took:.1f} s)",
+                f"≤ {MEMORY_GOAL_MB} MB",
+                verdict,
             )
         )
 
@@ -277,6 +336,7 @@ def main() -> None:
         ("torchinfo", lambda: torchinfo(2 if q else 5)),
         ("batch", lambda: batch(2 if q else 3, 1000 if q else 10_000)),
         ("huge specs", lambda: huge(1 if q else 3, q)),
+        ("memory", lambda: memory(q)),
         ("importtime", lambda: importtime(15)),
     ]
     failed = False

@@ -8,6 +8,7 @@ only the structure: sequences, ``res`` (add) and ``cat`` (concatenate on channel
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from math import prod
 from typing import Literal, Optional, TypeVar, Union
 
@@ -41,7 +42,16 @@ from .receptive import (
 )
 from .spec import BranchNode, LayerNode, Network, Node, parse
 
-__all__ = ["DTYPES", "LayerReport", "Report", "Totals", "analyze", "propagate"]
+__all__ = [
+    "DTYPES",
+    "LayerReport",
+    "Report",
+    "ReportStream",
+    "Totals",
+    "analyze",
+    "analyze_stream",
+    "propagate",
+]
 
 SCHEMA_VERSION = 1
 
@@ -206,7 +216,12 @@ class _Walk:
     def run(
         self, nodes: tuple[Node, ...], shape: Shape, prefix: str
     ) -> tuple[list[LayerReport], Shape]:
-        rows: list[LayerReport] = []
+        rows = list(self.rows(nodes, shape, prefix))
+        return rows, self.out
+
+    def rows(self, nodes: tuple[Node, ...], shape: Shape, prefix: str) -> Iterator[LayerReport]:
+        """The rows of a sequence, each as soon as it is made; ``self.out`` is its output shape
+        once the iterator is exhausted."""
         # rows a zpad just before added after the input: padding in this layer's floor warning
         after: tuple[int, ...] | None = None
         for i, node in enumerate(nodes, 1):
@@ -249,8 +264,8 @@ class _Walk:
                     explain=lines,
                 )
             self.activations += prod(shape)
-            rows.append(row)
-        return rows, shape
+            yield row
+        self.out = shape
 
     def branch(
         self, node: BranchNode, shape: Shape, path: str, index: int
@@ -451,58 +466,104 @@ def _effect(node: LayerNode, shape: Shape, cf: bool) -> tuple[Effect, tuple[Wind
     return hit
 
 
+class ReportStream:
+    """A :class:`Report` made one top-level row at a time, so that a sink can write each row
+    as it is made and hold only what it still needs (the memory goal of benchmarks/bench.py).
+
+    Iterate it once for the rows (a ``res``/``cat`` row carries its branches); ``totals`` and
+    the complete ``warnings`` exist once the iteration has ended.  A bad layer raises its
+    :class:`~convcalc.errors.ConvcalcError` during the iteration, so a sink writes nothing for
+    the spec until the last row has come (``render`` spools the rows meanwhile).
+    :meth:`report` collects the whole :class:`Report`.
+    """
+
+    def __init__(self, network: Network, *, dtype: str = "float32", explain: bool = False):
+        expect_type(network, Network, "propagate", "network")
+        expect_type(dtype, str, "propagate", "dtype")
+        expect_type(explain, bool, "propagate", "explain")
+        if dtype not in DTYPES:
+            raise ConvcalcError(
+                f"unknown dtype '{_clip(dtype)}' (one of {', '.join(DTYPES)})", dtype
+            )
+        self.network = network
+        self.spec = network.text
+        self.input_shape = _display(network.input_shape, network.channels_first)
+        self.channels_first = network.channels_first
+        self.dtype = dtype
+        self.explain = explain
+        self.totals: Totals | None = None
+        self.warnings: list[str] = []
+        self._started = False
+
+    def __iter__(self) -> Iterator[LayerReport]:
+        if self._started:
+            raise RuntimeError("a ReportStream is iterated once")
+        self._started = True
+        network = self.network
+        walk = _Walk(network.channels_first, len(network.input_shape) - 1, self.explain)
+        walk.warnings.extend(network.notes)
+        self.warnings = walk.warnings
+        trainable = non_trainable = macs = aux_macs = 0
+        try:
+            for row in walk.rows(network.nodes, network.input_shape, ""):
+                trainable += row.trainable_params
+                non_trainable += row.non_trainable_params
+                macs += _inference_macs([row])
+                aux_macs += _aux_macs([row])
+                yield row
+        except ConvcalcError as err:
+            if not network.notes:
+                raise
+            # the likely cause of an impossible layer: a misread input shape
+            raise type(err)(f"{err.message}; {network.notes[0]}", err.token, err.position) from None
+        size = DTYPES[self.dtype]
+        self.totals = _construct(
+            Totals,
+            dict(
+                params=trainable + non_trainable,
+                trainable_params=trainable,
+                non_trainable_params=non_trainable,
+                macs=macs,
+                flops=2 * macs,
+                output_shape=_display(walk.out, network.channels_first),
+                activation_elements=walk.activations,
+                param_bytes=(trainable + non_trainable) * size,
+                activation_bytes=walk.activations * size,
+                aux_macs=aux_macs,
+            ),
+        )
+
+    def shell(self) -> Report:
+        """The report without its rows (after the iteration): the frame a sink writes them in."""
+        return self._report([])
+
+    def report(self) -> Report:
+        """Every row collected into one :class:`Report`."""
+        return self._report(list(self))
+
+    def _report(self, rows: list[LayerReport]) -> Report:
+        return _construct(
+            Report,
+            dict(
+                schema_version=SCHEMA_VERSION,
+                spec=self.spec,
+                input_shape=self.input_shape,
+                channels_first=self.channels_first,
+                dtype=self.dtype,
+                layers=rows,
+                totals=self.totals,
+                warnings=self.warnings,
+            ),
+        )
+
+
 def propagate(network: Network, *, dtype: str = "float32", explain: bool = False) -> Report:
     """Run the shape/parameter/MAC rules over a parsed :class:`~convcalc.spec.Network`.
 
     Every row gets its receptive field (``rf``); ``explain`` adds the arithmetic as text.
     Arguments of the wrong type raise a ``TypeError`` naming the parameter.
     """
-    expect_type(network, Network, "propagate", "network")
-    expect_type(dtype, str, "propagate", "dtype")
-    expect_type(explain, bool, "propagate", "explain")
-    if dtype not in DTYPES:
-        raise ConvcalcError(f"unknown dtype '{_clip(dtype)}' (one of {', '.join(DTYPES)})", dtype)
-    walk = _Walk(network.channels_first, len(network.input_shape) - 1, explain)
-    walk.warnings.extend(network.notes)
-    try:
-        rows, out = walk.run(network.nodes, network.input_shape, "")
-    except ConvcalcError as err:
-        if not network.notes:
-            raise
-        # the likely cause of an impossible layer: a misread input shape
-        raise type(err)(f"{err.message}; {network.notes[0]}", err.token, err.position) from None
-    trainable = sum(r.trainable_params for r in rows)
-    non_trainable = sum(r.non_trainable_params for r in rows)
-    macs = _inference_macs(rows)
-    size = DTYPES[dtype]
-    totals = _construct(
-        Totals,
-        dict(
-            params=trainable + non_trainable,
-            trainable_params=trainable,
-            non_trainable_params=non_trainable,
-            macs=macs,
-            flops=2 * macs,
-            output_shape=_display(out, network.channels_first),
-            activation_elements=walk.activations,
-            param_bytes=(trainable + non_trainable) * size,
-            activation_bytes=walk.activations * size,
-            aux_macs=_aux_macs(rows),
-        ),
-    )
-    return _construct(
-        Report,
-        dict(
-            schema_version=SCHEMA_VERSION,
-            spec=network.text,
-            input_shape=_display(network.input_shape, network.channels_first),
-            channels_first=network.channels_first,
-            dtype=dtype,
-            layers=rows,
-            totals=totals,
-            warnings=walk.warnings,
-        ),
-    )
+    return ReportStream(network, dtype=dtype, explain=explain).report()
 
 
 def analyze(
@@ -519,3 +580,13 @@ def analyze(
     expect_type(dtype, str, "analyze", "dtype")
     expect_type(explain, bool, "analyze", "explain")
     return propagate(parse(spec, channels_first=channels_first), dtype=dtype, explain=explain)
+
+
+def analyze_stream(
+    spec: str, *, channels_first: bool = False, dtype: str = "float32", explain: bool = False
+) -> ReportStream:
+    """:func:`analyze` one row at a time: a :class:`ReportStream` (the CLI's sinks use it)."""
+    expect_type(spec, str, "analyze", "spec")
+    expect_type(channels_first, bool, "analyze", "channels_first")
+    network = parse(spec, channels_first=channels_first)
+    return ReportStream(network, dtype=dtype, explain=explain)

@@ -11,9 +11,10 @@ import io
 import json
 import os
 import re
+import tempfile
 from typing import Any, Callable, TextIO
 
-from .engine import LayerReport, Report
+from .engine import LayerReport, Report, ReportStream
 from .errors import ConvcalcError, display_width, escape_text
 from .receptive import fmt_number
 
@@ -276,6 +277,23 @@ def ascii_safe(stream: TextIO, force: bool = False) -> TextIO:
     return stream
 
 
+SPOOL_BYTES = 4 * 1024 * 1024
+"""A spec's spooled output stays in memory up to this size, then goes to a temporary file."""
+
+
+def spool() -> TextIO:
+    """Where a sink writes a spec's rows as they come: memory, then a temporary file."""
+    return tempfile.SpooledTemporaryFile(  # type: ignore[return-value]
+        max_size=SPOOL_BYTES, mode="w+", encoding="utf-8", newline=""
+    )
+
+
+def copy_spool(source: TextIO, out: TextIO) -> None:
+    source.seek(0)
+    while chunk := source.read(1 << 16):
+        out.write(chunk)
+
+
 class Sink:
     """Receives each spec's result in input order; ``close`` ends the stream."""
 
@@ -300,6 +318,13 @@ class Sink:
 
     def report(self, report: Report, line: int | None) -> None:  # pragma: no cover
         raise NotImplementedError
+
+    def report_stream(self, stream: ReportStream, line: int | None) -> None:
+        """Write a spec whose rows come one at a time.  This default collects the whole
+        report; the table (piped), JSON, JSON Lines and CSV/TSV sinks spool each row as it
+        comes instead (:func:`spool`), and write the spec only when its last row has come, so
+        an error in a late layer still leaves no partial output."""
+        self.report(stream.report(), line)
 
     def error(self, error: ConvcalcError, spec: str, line: int | None) -> None:
         where = f"line {line}: " if line is not None else ""
@@ -375,6 +400,61 @@ class TableSink(Sink):
             self._plain(columns, cells, title, report, work)
         self.first = False
 
+    def report_stream(self, stream: ReportStream, line: int | None) -> None:
+        """Piped: each row's cells and --explain lines go to a spool as the row comes, and only
+        the column widths stay in memory; at a terminal rich needs the whole table."""
+        if self.rich:
+            return super().report_stream(stream, line)
+        n = 6 + 3 * self.rf  # cells of a row, the notes last
+        input_row = ["", "input", _shape(stream.input_shape), "", "", *[""] * (n - 5)]
+        widths = [display_width(c) for c in input_row]
+        has_notes = False
+        with spool() as cells, spool() as work:
+            for top in stream:
+                for path, lead, layer in table_rows([top], self.depth, branch_headers=True):
+                    row = [
+                        path,
+                        lead + _label(layer),
+                        _shape(layer.output_shape),
+                        f"{layer.params:,}",
+                        f"{layer.macs:,}",
+                    ]
+                    if self.rf:
+                        row.extend(rf_cells(layer))
+                    row.append("; ".join(_notes(layer, self.rf)))
+                    has_notes = has_notes or bool(row[-1])
+                    for i, cell in enumerate(row):
+                        w = display_width(cell)
+                        if w > widths[i]:
+                            widths[i] = w
+                    cells.write("\x00".join(row) + "\n")  # cells hold no NUL nor newline
+                    if layer.explain:
+                        head = f"{path} {_label(layer)}\n"
+                        work.write(head + "".join(f"    {x}\n" for x in layer.explain))
+            report = stream.shell()
+            columns = self._columns(has_notes)
+            if not has_notes:
+                widths.pop()
+            for i, (header, _) in enumerate(columns):
+                widths[i] = max(widths[i], display_width(header))
+            rights = [right for _, right in columns]
+            out = self.out
+            if self.batch:
+                title = (f"line {line}: " if line is not None else "") + escape_text(report.spec)
+                out.write(("\n" if not self.first else "") + title + "\n")
+            out.write(_plain_line([h for h, _ in columns], widths, rights) + "\n")
+            out.write("─" * (sum(widths) + 3 * (len(widths) - 1)) + "\n")
+            out.write(_plain_line(input_row, widths, rights) + "\n")
+            cells.seek(0)
+            for text in cells:
+                out.write(_plain_line(text[:-1].split("\x00"), widths, rights) + "\n")
+            out.write("\n".join(total_lines(report)) + "\n")
+            if work.tell():
+                out.write("\nWorking:\n")
+                copy_spool(work, out)
+            out.write("".join(f"warning: {w}\n" for w in report.warnings))
+        self.first = False
+
     def _plain(
         self,
         columns: list[tuple[str, bool]],
@@ -441,6 +521,15 @@ class TableSink(Sink):
         self.out.flush()
 
 
+def _plain_line(row: list[str], widths: list[int], rights: list[bool]) -> str:
+    """One line of :func:`plain_table`: cells padded to their column, three spaces apart."""
+    out = []
+    for cell, width, right in zip(row, widths, rights):
+        pad = " " * (width - display_width(cell))
+        out.append(pad + cell if right else cell + pad)
+    return "   ".join(out).rstrip()
+
+
 def plain_table(columns: list[tuple[str, bool]], cells: list[list[str]]) -> str:
     """A table as rich's ``box.SIMPLE_HEAD`` (no edges) draws it, without rich.
 
@@ -484,6 +573,17 @@ class JsonSink(Sink):
     def report(self, report: Report, line: int | None) -> None:
         self._item(report.model_dump_json(exclude_none=True, indent=2))
 
+    def report_stream(self, stream: ReportStream, line: int | None) -> None:
+        with spool() as rows:
+            _json_rows(stream, rows, indent=True)
+            head, tail = _json_frame(stream.shell(), indent=True, empty=not rows.tell())
+            if self.batch:
+                self.out.write("[\n" if self.count == 0 else ",\n")
+            self.out.write(head)
+            copy_spool(rows, self.out)
+            self.out.write(tail + ("" if self.batch else "\n"))
+        self.count += 1
+
     def error(self, error: ConvcalcError, spec: str, line: int | None) -> None:
         if self.batch:
             super().error(error, spec, line)
@@ -503,9 +603,40 @@ class JsonlSink(Sink):
     def report(self, report: Report, line: int | None) -> None:
         self.out.write(report.model_dump_json(exclude_none=True) + "\n")
 
+    def report_stream(self, stream: ReportStream, line: int | None) -> None:
+        with spool() as rows:
+            _json_rows(stream, rows, indent=False)
+            head, tail = _json_frame(stream.shell(), indent=False, empty=not rows.tell())
+            self.out.write(head)
+            copy_spool(rows, self.out)
+            self.out.write(tail + "\n")
+
     def error(self, error: ConvcalcError, spec: str, line: int | None) -> None:
         super().error(error, spec, line)
         self.out.write(json.dumps(_error_object(error, spec, line), ensure_ascii=False) + "\n")
+
+
+def _json_rows(stream: ReportStream, out: TextIO, *, indent: bool) -> None:
+    """Each top-level row as the report's JSON would hold it, written as it comes."""
+    sep = ""
+    for row in stream:
+        if indent:  # inside "layers" at depth 2; JSON strings hold no raw newline
+            text = row.model_dump_json(exclude_none=True, indent=2).replace("\n", "\n    ")
+            out.write(f"{sep}\n    {text}")
+            sep = ","
+        else:
+            out.write(sep + row.model_dump_json(exclude_none=True))
+            sep = ","
+
+
+def _json_frame(shell: Report, *, indent: bool, empty: bool) -> tuple[str, str]:
+    """The report's JSON before and after its rows: exactly ``model_dump_json`` around them."""
+    text = shell.model_dump_json(exclude_none=True, indent=2 if indent else None)
+    key = '"layers": []' if indent else '"layers":[]'
+    if empty:
+        return text, ""
+    head, _, tail = text.partition(key)  # the key's quotes cannot occur unescaped in a value
+    return head + key[:-1], ("\n  ]" if indent else "]") + tail
 
 
 def _md_cell(text: str) -> str:
@@ -601,7 +732,20 @@ class CsvSink(Sink):
 
     def report(self, report: Report, line: int | None) -> None:
         self.start()
-        for path, _, layer in table_rows(report.layers, self.depth):
+        self._rows(report.layers, line, self.writer)
+
+    def report_stream(self, stream: ReportStream, line: int | None) -> None:
+        import csv
+
+        self.start()
+        with spool() as rows:
+            writer = csv.writer(rows, delimiter=self.delimiter, lineterminator="\n")
+            for top in stream:
+                self._rows([top], line, writer)
+            copy_spool(rows, self.out)
+
+    def _rows(self, layers: list[LayerReport], line: int | None, writer: Any) -> None:
+        for path, _, layer in table_rows(layers, self.depth):
             row: list[object] = [line] if self.batch else []
             row += [
                 path,
@@ -622,7 +766,7 @@ class CsvSink(Sink):
                     row += [rf or "", "", ""]
             if self.explain:
                 row.append(" | ".join(layer.explain or []))
-            self.writer.writerow(row)
+            writer.writerow(row)
 
     def close(self) -> None:
         self.start()

@@ -186,7 +186,7 @@ def test_internal_error_is_one_line(monkeypatch: pytest.MonkeyPatch, capsys) -> 
     def boom(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(main, "analyze", boom)
+    monkeypatch.setattr(main, "analyze_stream", boom)
     with pytest.raises(SystemExit) as info:
         cli.run([EXAMPLE])
     assert info.value.code == 70

@@ -1,4 +1,4 @@
-"""The main command: convcalc SPEC → ``convcalc.analyze`` → a sink from ``render.SINKS``."""
+"""The main command: convcalc SPEC → ``convcalc.analyze_stream`` → a sink from ``render.SINKS``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Annotated, Iterator, Optional
 import typer
 
 from .. import __version__
-from ..engine import DTYPES, Report, analyze
+from ..engine import DTYPES, Report, analyze_stream
 from ..errors import ConvcalcError, SpecSyntaxError
 from ..render import SINKS, ascii_safe
 from .common import EXIT_INVALID, EXIT_USAGE, fail, output_failed, write
@@ -237,12 +237,15 @@ def _analyze_all(
         try:
             if problem is not None:
                 raise problem
-            report = analyze(text, channels_first=channels_first, dtype=dtype, explain=explain)
+            stream = analyze_stream(
+                text, channels_first=channels_first, dtype=dtype, explain=explain
+            )
+            # rows are written as they are made; a late layer's error still leaves no partial
+            # output, as the sink writes a spec only once its last row has come
+            sink.report_stream(stream, line)  # type: ignore[attr-defined]
         except ConvcalcError as err:
             failed = True
             sink.error(err, text, line)  # type: ignore[attr-defined]
-            continue
-        sink.report(report, line)  # type: ignore[attr-defined]
     return failed
 
 
