@@ -54,7 +54,9 @@ def test_per_dim_fields_are_tuples() -> None:
         ("9x9x2 sepconv3s2d2psamex4", True),
         ("9x9x2 conv3s2psamex4", False),
         ("9x9x2 conv3d2psamex4", False),
-        ("9x9x2 conv3s2d2p2x4", False),  # explicit padding: TensorFlow takes it as valid + pad
+        # Keras 3 refuses stride > 1 with dilation > 1 whatever the padding, but the contract
+        # asks for the note on psame only (p0 and pvalid are the same layer once parsed)
+        ("9x9x2 conv3s2d2p2x4", False),
     ],
 )
 def test_tensorflow_refusal_note(spec: str, noted: bool) -> None:
@@ -334,3 +336,11 @@ def test_structure_explain() -> None:
     assert layers[1].explain[0] == "mul: input ⊙ body, broadcast: 8×8×4 ⊙ 4"
     assert layers[2].explain[0] == "aux: a side head on 8×8×4 giving 3; the input passes on"
     assert layers[2].explain[-1] == "MACs: the body's 12"
+
+
+def test_schema_documents_aux_macs() -> None:
+    """New Report fields are additive and described, so --schema documents them."""
+    totals = convcalc.Report.model_json_schema()["$defs"]["Totals"]["properties"]
+    assert "aux(…)" in totals["aux_macs"]["description"]
+    assert totals["aux_macs"]["default"] == 0
+    assert convcalc.Report.model_fields["schema_version"].default == 1
