@@ -36,6 +36,8 @@ SPECS = {
     "unet": "zoo:unet",
     # 100 layers that fold into nothing: 99 convs of different widths, then the head
     "plain100": "32x32x3 " + " ".join(f"conv3p1x{8 + i}" for i in range(98)) + " gap dense10",
+    # 50 layers with weights: each stage folds to its projection block and one block ×N
+    "resnet50": "zoo:resnet50",
 }
 
 LAUNCH_ARGS = [

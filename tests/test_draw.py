@@ -131,6 +131,17 @@ def test_resnet50_folds_each_stage_to_its_blocks() -> None:
     assert len([i for i in pic.items if isinstance(i, Node)]) == 8  # 4 stages × 2 blocks drawn
 
 
+def test_long_networks_wrap_into_rows() -> None:
+    """100 distinct convs do not fold; the rows stay within the wrap width (plus the margins)."""
+    report = convcalc.analyze("32x32x3 " + " ".join(f"conv3p1x{8 + i}" for i in range(100)))
+    wrapped = layout(report)
+    assert wrapped.width <= 1400 + 2 * 16 + 8
+    one_row = layout(report, wrap=None)
+    assert one_row.width > 10 * wrapped.width / 2 and one_row.height < wrapped.height / 5
+    boxes = [i for i in wrapped.items if isinstance(i, Box)]
+    assert len(boxes) == 101 and len({round(b.y) for b in boxes}) >= 8  # at least 8 rows
+
+
 @pytest.mark.parametrize(
     ("spec", "ops"),
     [

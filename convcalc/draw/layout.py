@@ -47,6 +47,8 @@ OP_SIZE, SHAPE_SIZE, EXTRA_SIZE, TITLE_SIZE, LEGEND_SIZE = 11, 10, 10, 16, 11
 MARGIN = 16
 LANE_GAP = 14
 MAX_PERIOD = 16  # the longest block (in rows) that repeat folding looks for
+WRAP = 1400.0  # a longer network continues on a new row
+ROW_GAP = 26.0
 
 #: the families a box can be coloured by, in the legend's order
 FAMILIES = ("input", "conv", "pool", "dense", "up", "other")
@@ -457,18 +459,72 @@ def _legend(report: Report, families: list[str], y: float) -> tuple[list[Item], 
     return items, width, y + DESCENT * LEGEND_SIZE
 
 
-def layout(report: Report, *, depth: int | None = None, title: str | None = None) -> Layout:
-    """Lay out the picture of one report (``depth`` as ``--depth`` folds table rows)."""
-    cf = report.channels_first
-    parts = _plan(report.layers, depth, 1)
-    body, _ = _tensor(report.input_shape, "input", cf, 0.0)
-    start = Label(body.width / 2, -body.above - 4, "input", EXTRA_SIZE, role="note")
-    body.items.append(start)
-    body.above = -_text_block(start)[0] + 2
-    body.then(_sequence(parts, cf))
-    tail = [i for i in body.items if isinstance(i, Line) and i.points[-1] == (body.width, 0.0)]
+def _part(part: _Part, cf: bool) -> _Block:
+    if isinstance(part, _Step):
+        return _step(part, cf)
+    return _repeat(part, cf) if isinstance(part, _Repeat) else _branch(part, cf)
+
+
+def _rows(blocks: list[_Block], wrap: float | None) -> _Block:
+    """The top-level blocks left to right, wrapped into rows no wider than ``wrap`` (a block
+    wider than that gets a row of its own); a line leads from each row's end, under it and
+    back to the next row's start.  y = 0 is the first row's centre line."""
+    rows: list[_Block] = [_Block()]
+    for block in blocks:
+        if wrap is not None and rows[-1].width and rows[-1].width + block.width > wrap:
+            rows.append(_Block())
+        rows[-1].then(block)
+    inset = 10.0 if len(rows) > 1 else 0.0
+    body = _Block()
+    y = 0.0
+    for r, row in enumerate(rows):
+        if r:
+            before = rows[r - 1]
+            gap_y = y + before.below + ROW_GAP / 2
+            new_y = y + before.below + ROW_GAP + row.above
+            end = inset + before.width
+            body.items.append(
+                Line(
+                    (
+                        (end, y),
+                        (end + 8, y),
+                        (end + 8, gap_y),
+                        (3, gap_y),
+                        (3, new_y),
+                        (inset, new_y),
+                    )
+                )
+            )
+            y = new_y
+        body.put(row, inset, y)
+        body.width = max(body.width, inset + row.width + (8 if r < len(rows) - 1 else 0))
+    last = rows[-1]
+    tail = [
+        i for i in body.items if isinstance(i, Line) and i.points[-1] == (inset + last.width, y)
+    ]
     if tail and not tail[-1].head:  # the line out of the last box leads nowhere
         body.items.remove(tail[-1])
+    return body
+
+
+def layout(
+    report: Report,
+    *,
+    depth: int | None = None,
+    title: str | None = None,
+    wrap: float | None = WRAP,
+) -> Layout:
+    """Lay out the picture of one report (``depth`` as ``--depth`` folds table rows).
+
+    A network wider than ``wrap`` units continues on a new row (None: one row, however long).
+    """
+    cf = report.channels_first
+    first, _ = _tensor(report.input_shape, "input", cf, 0.0)
+    start = Label(first.width / 2, -first.above - 4, "input", EXTRA_SIZE, role="note")
+    first.items.append(start)
+    first.above = -_text_block(start)[0] + 2
+    blocks = [first, *(_part(p, cf) for p in _plan(report.layers, depth, 1))]
+    body = _rows(blocks, wrap)
 
     y = float(MARGIN)
     items: list[Item] = []
