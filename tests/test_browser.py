@@ -222,3 +222,33 @@ def test_dark_mode_and_hostile_title(browser) -> None:
         )
     finally:
         page.close()
+
+
+def test_the_checks_can_fail(browser) -> None:
+    """A picture with the faults the checks look for: each one is reported."""
+    report = convcalc.analyze("8x8x1 conv3p1x4")
+    bad = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100" viewBox="0 0 200 100">'
+        '<rect class="bg" width="200" height="100"/>'
+        '<rect class="edge" x="150" y="10" width="80" height="20"/>'  # sticks out on the right
+        '<text x="10" y="50" font-size="12">8×8×1</text>'
+        '<text x="20" y="52" font-size="12">overlapping</text>'  # on top of the first label
+        '<text x="150" y="25" font-size="10">on</text>'  # on the box
+        "</svg>"
+    )
+    path = BUILD / "drawings" / "broken.svg"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(bad, encoding="utf-8")
+    page = browser.new_page()
+    try:
+        _load(page, path)
+        problems = check_geometry(page.locator("svg").first.evaluate(MEASURE), report)
+    finally:
+        page.close()
+    kinds = {p.split(":")[0] for p in problems}
+    assert kinds == {
+        "outside the viewBox",
+        "labels overlap",
+        "label on a shape",
+        "no label for the shape 8×8×4",
+    }
