@@ -38,6 +38,10 @@ SPECS = {
     "plain100": "32x32x3 " + " ".join(f"conv3p1x{8 + i}" for i in range(98)) + " gap dense10",
     # 50 layers with weights: each stage folds to its projection block and one block ×N
     "resnet50": "zoo:resnet50",
+    # the newer structures: squeeze-and-excitation (⊗), a ShuffleNet split (⧺), a side head
+    "mul_split_aux": "28x28x32 mul(apool1 conv1x8 relu conv1x32 hsigmoid) "
+    "split(id | conv1x16 bn relu dwconv3p1nb bn conv1x16 bn relu) shuffle2 "
+    "aux(apool4 conv1x16 flatten dense10) conv1x8",
 }
 
 LAUNCH_ARGS = [

@@ -155,6 +155,20 @@ def test_branches_merge_at_their_node(spec: str, ops: list[str]) -> None:
     assert sorted(n.op for n in pic.items if isinstance(n, Node)) == sorted(ops)
 
 
+def test_mul_split_aux() -> None:
+    """se-style mul (⊗ with the skip), split (⧺, named at the fork), aux (a side lane, no node);
+    the aux head's MACs are named apart in the legend: apool4 0, conv1x16 4·4·16 · 32 = 8,192,
+    dense10 on 4·4·16 = 256 inputs 256·10 = 2,560; 8,192 + 2,560 = 10,752."""
+    spec = "28x28x32 mul(apool1 conv1x8 relu conv1x32 sigmoid) split(id | conv1x16) "
+    spec += "aux(apool4 conv1x16 flatten dense10)"
+    pic = layout(convcalc.analyze(spec))
+    assert [n.op for n in pic.items if isinstance(n, Node)] == ["mul", "cat"]
+    notes = [i.text for i in pic.items if isinstance(i, Label) and i.role == "note"]
+    assert "split" in notes and "aux" in notes
+    legend = [i.text for i in pic.items if isinstance(i, Label) and i.role == "legend"]
+    assert any("side heads 10,752 more" in x for x in legend), legend
+
+
 def test_depth_folds_branches_as_tables_do() -> None:
     spec = "8x8x8 res(conv3p1x8 bn) cat(id | conv1x8)"
     assert not [i for i in layout(convcalc.analyze(spec), depth=1).items if isinstance(i, Node)]

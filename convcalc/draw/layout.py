@@ -444,6 +444,9 @@ def _legend(report: Report, families: list[str], y: float) -> tuple[list[Item], 
         f"params {t.params:,} ({t.trainable_params:,} trainable)",
         f"MACs {t.macs:,} ({human(t.macs)})",
     ]
+    aux = getattr(t, "aux_macs", 0) or 0
+    if aux:  # aux(…) side heads: their MACs are not in the inference cost
+        lines[-1] += f", side heads {aux:,} more"
     items: list[Item] = []
     width = 0.0
     for text in lines:
