@@ -163,6 +163,16 @@ def test_refusals_name_the_token_and_the_reason(spec, token, reason):
     )
 
 
+@settings(ORACLE_SETTINGS, max_examples=100)
+@given(spec=specs(vocab2=True))
+def test_random_specs_with_vocabulary_part_2_build_as_emitted_or_are_refused(spec):
+    note(f"spec: {spec.text!r} channels_first={spec.channels_first}")
+    try:
+        check(spec.text, spec.channels_first, run=True)
+    except EmitError as err:
+        assert err.message.split(": ", 1)[1] in REFUSALS.values(), err.message
+
+
 def test_channels_first_spec_gives_a_channels_last_model():
     check("3x32x32 conv3p1x8 pool2 dense4", channels_first=True, run=True)
 
@@ -175,6 +185,9 @@ def test_channels_first_spec_gives_a_channels_last_model():
         "17x17x4 conv1x7p0_3x8 conv3s1_2p1_0x8 pool3s2_1p1_0 zpad0:1_2:0 apool5x4 amaxpool3",
         "9x9x2 deconv1s2pvalidx3 deconv3s2pvalidx2 hswish hsigmoid swish mish selu softplus prelu",
         "12x3 zpad1:2 apool4 prelu dense3 prelu",
+        "8x8x4 bn bnnoscale ln gn2 scale shuffle2 droppath0.2 rescale norm dense3 ln bnnoscale",
+        "20x6 gn3 shuffle3 res(ln scale droppath.1) norm gap bnnoscale",
+        "4x4x4x6 shuffle2 ln scale droppath0.5",
     ],
 )
 def test_vocabulary_part_2_builds_as_emitted(spec):

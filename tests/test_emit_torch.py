@@ -23,6 +23,11 @@ from convcalc.emit.torch import emit
 pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel")
 
 
+#: buffers that count as non-trainable parameters: BatchNorm's running statistics, and the
+#: mean, variance and count of Keras' Normalization
+FROZEN = ("running_mean", "running_var", "mean", "variance", "count")
+
+
 def _layout(shape: list[int], channels_first: bool) -> tuple[int, ...]:
     """A report shape in PyTorch's N-less layout: (C, *spatial), or a vector as it is."""
     if channels_first or len(shape) < 2:
@@ -83,9 +88,7 @@ def check(spec: str, channels_first: bool = False, device: str = "cpu") -> None:
         h.remove()
     assert sum(p.numel() for p in model.parameters()) == report.totals.trainable_params
     running = sum(
-        b.numel()
-        for name, b in model.named_buffers()
-        if name.rsplit(".", 1)[-1] in ("running_mean", "running_var")
+        b.numel() for name, b in model.named_buffers() if name.rsplit(".", 1)[-1] in FROZEN
     )
     assert running == report.totals.non_trainable_params
     assert seen == _expected(report.layers, channels_first)
@@ -114,6 +117,13 @@ def test_random_specs_run_as_emitted(spec):
     check(spec.text, spec.channels_first)
 
 
+@settings(ORACLE_SETTINGS, max_examples=100)
+@given(spec=specs(vocab2=True))
+def test_random_specs_with_vocabulary_part_2_run_as_emitted(spec):
+    note(f"spec: {spec.text!r} channels_first={spec.channels_first}")
+    check(spec.text, spec.channels_first)
+
+
 @pytest.mark.parametrize(
     "spec",
     [
@@ -131,6 +141,8 @@ def test_random_specs_run_as_emitted(spec):
         # pvalid on transposed convs (1 + 2·0 < stride 2: PyTorch needs output_padding 1)
         "17x17x4 conv1x7p0_3x8 conv3s1_2d2_1p1_0x8 pool3s2_1p1_0 zpad0:1_2:0 apool5x4 amaxpool3",
         "9x9x2 deconv1s2pvalidx3 deconv3s2pvalidx2 hswish hsigmoid swish mish selu softplus prelu",
+        "8x8x4 bn bnnoscale ln gn2 scale shuffle2 droppath0.2 rescale norm dense3 ln bnnoscale",
+        "20x6 gn3 shuffle3 res(ln scale droppath.1) norm gap bnnoscale",
     ],
 )
 def test_corners_run_as_emitted(spec):

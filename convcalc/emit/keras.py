@@ -264,7 +264,50 @@ def _dense(row: Row) -> list[Step]:
 
 def _bn(row: Row) -> list[Step]:
     # PyTorch's defaults: ε = 1e-5, running averages updated by 0.1 (Keras momentum 0.9)
-    return [("", call("layers.BatchNormalization", "momentum=0.9", "epsilon=1e-5"))]
+    noscale = [] if getattr(row.layer, "scale", True) else ["scale=False"]
+    return [("", call("layers.BatchNormalization", "momentum=0.9", "epsilon=1e-5", *noscale))]
+
+
+def _ln(row: Row) -> list[Step]:
+    # over the channels at each position, as torchvision's LayerNorm2d; PyTorch's ε
+    return [("", call("layers.LayerNormalization", "epsilon=1e-5"))]
+
+
+def _gn(row: Row) -> list[Step]:
+    return [("", call("layers.GroupNormalization", str(row.layer.groups), "epsilon=1e-5"))]
+
+
+def _scale(row: Row) -> list[Step]:
+    return [("", call("LayerScale"))]
+
+
+def _shuffle(row: Row) -> list[Step]:
+    # channels last: (…, C) → (…, g, C/g) → swap the last two → (…, C), as nn.ChannelShuffle
+    g = row.layer.groups
+    *spatial, c = row.shape_in
+    rank = len(spatial)
+    split = tuple_text((*spatial, g, c // g))
+    swap = tuple_text((*range(1, rank + 1), rank + 2, rank + 1))
+    return [
+        ("split", call("layers.Reshape", split)),
+        ("swap", call("layers.Permute", swap)),
+        ("", call("layers.Reshape", tuple_text(tuple(row.shape_in)))),
+    ]
+
+
+def _droppath(row: Row) -> list[Step]:
+    # stochastic depth: a dropout whose mask is one number per sample
+    noise = tuple_text(("None", *[1] * len(row.shape_in)))
+    return [("", call("layers.Dropout", repr(float(row.layer.rate)), kwarg("noise_shape", noise)))]
+
+
+def _rescale(row: Row) -> list[Step]:
+    return [("", call("layers.Rescaling", "1 / 255"))]
+
+
+def _norm(row: Row) -> list[Step]:
+    # mean, variance and count, adapted from data (model.get_layer(…).adapt(…)), not trained
+    return [("", call("layers.Normalization"))]
 
 
 ACTIVATIONS = {
@@ -336,6 +379,13 @@ RULES: dict[str, Rule] = {
     "flatten": _flatten,
     "dense": _dense,
     "bn": _bn,
+    "ln": _ln,
+    "gn": _gn,
+    "scale": _scale,
+    "shuffle": _shuffle,
+    "droppath": _droppath,
+    "rescale": _rescale,
+    "norm": _norm,
     **dict.fromkeys(ACTIVATIONS, _activation),
     "prelu": _prelu,
     "dropout": _dropout,
@@ -396,6 +446,20 @@ class _Writer:
         self.body += lines(merge, 4, "x = ", f"([{', '.join(outs)}])")
 
 
+LAYER_SCALE = '''
+class LayerScale(layers.Layer):
+    """ConvNeXt's layer scale: a learned factor per channel, starting at 1e-6."""
+
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
+        self.gamma = self.add_weight(
+            shape=(input_shape[-1],), initializer=keras.initializers.Constant(1e-6)
+        )
+
+    def call(self, x):
+        return x * self.gamma
+'''
+
+
 def _shape(row: Row) -> str:
     """A row's output shape as the Keras tensor has it: channels last."""
     return "×".join(str(n) for n in row.shape_out)
@@ -419,10 +483,10 @@ def emit(spec: str, *, channels_first: bool = False, title: str | None = None) -
         src += comment_lines(title)
     src += comment_lines(f"spec: {report.spec}")
     src.append(f"# {summary(report)}")
+    src += ["", "import keras", "from keras import layers"]
+    if any("LayerScale(" in line for line in writer.body):
+        src += ["", "", *LAYER_SCALE.strip("\n").split("\n")]
     src += [
-        "",
-        "import keras",
-        "from keras import layers",
         "",
         "",
         "def build_model() -> keras.Model:",

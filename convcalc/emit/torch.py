@@ -40,7 +40,8 @@ __all__ = ["RULES", "emit"]
 
 #: module-level names of the emitted file, which ``--class-name`` may not take
 TAKEN = frozenset({"torch", "nn", "F", "model", "x", "y", "Residual", "Concat", "Pad", "Crop"})
-TAKEN |= {"TFAvgPool"}
+TAKEN |= {"TFAvgPool", "LayerNorm2d", "BatchNormNoScale", "LayerScale", "StochasticDepth"}
+TAKEN |= {"Rescaling", "Normalization"}
 
 HELPERS: dict[str, str] = {
     "Residual": '''
@@ -105,6 +106,77 @@ class TFAvgPool(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         ones = torch.ones_like(x[:1, :1])
         return self.pool(F.pad(x, self.pads)) / self.pool(F.pad(ones, self.pads))
+''',
+    "LayerNorm2d": '''
+class LayerNorm2d(nn.LayerNorm):
+    """LayerNorm over the channels at each position (torchvision's LayerNorm2d)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return super().forward(x.movedim(1, -1)).movedim(-1, 1)
+''',
+    "BatchNormNoScale": '''
+class BatchNormNoScale(nn.Module):
+    """Keras BatchNormalization(scale=False): running statistics, a learned shift, no scale."""
+
+    def __init__(self, bn: nn.Module) -> None:
+        super().__init__()
+        self.bn = bn
+        self.beta = nn.Parameter(torch.zeros(bn.num_features))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.bn(x) + self.beta.view(1, -1, *[1] * (x.dim() - 2))
+''',
+    "LayerScale": '''
+class LayerScale(nn.Module):
+    """ConvNeXt's layer scale: a learned factor per channel, starting at 1e-6."""
+
+    def __init__(self, channels: int, rank: int) -> None:
+        super().__init__()
+        self.gamma = nn.Parameter(torch.full((channels, *[1] * rank), 1e-6))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.gamma * x
+''',
+    "StochasticDepth": '''
+class StochasticDepth(nn.Module):
+    """Drops whole samples with probability p in training (torchvision's "row" mode)."""
+
+    def __init__(self, p: float) -> None:
+        super().__init__()
+        self.p = p
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0:
+            return x
+        keep = torch.empty(x.shape[0], *[1] * (x.dim() - 1), device=x.device)
+        return x * keep.bernoulli_(1 - self.p) / (1 - self.p)
+''',
+    "Rescaling": '''
+class Rescaling(nn.Module):
+    """Keras Rescaling: x * scale + offset, fixed numbers, no parameters."""
+
+    def __init__(self, scale: float = 1 / 255, offset: float = 0.0) -> None:
+        super().__init__()
+        self.scale = scale
+        self.offset = offset
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * self.scale + self.offset
+''',
+    "Normalization": '''
+class Normalization(nn.Module):
+    """Keras Normalization: per-channel mean and variance and the sample count, adapted from
+    data and never trained (buffers)."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.register_buffer("mean", torch.zeros(channels))
+        self.register_buffer("variance", torch.ones(channels))
+        self.register_buffer("count", torch.zeros((), dtype=torch.int64))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        shape = (1, -1, *[1] * (x.dim() - 2))
+        return (x - self.mean.view(shape)) / self.variance.view(shape).sqrt()
 ''',
 }
 
@@ -302,7 +374,40 @@ def _dense(m: _Module, row: Row) -> Expr:
 
 
 def _bn(m: _Module, row: Row) -> Expr:
-    return call(f"nn.BatchNorm{max(_rank(row), 1)}d", str(row.shape_in[-1]))
+    c = str(row.shape_in[-1])
+    if getattr(row.layer, "scale", True):
+        return call(f"nn.BatchNorm{max(_rank(row), 1)}d", c)
+    bn = call(f"nn.BatchNorm{max(_rank(row), 1)}d", c, "affine=False")
+    return call(m.use("BatchNormNoScale"), bn)
+
+
+def _ln(m: _Module, row: Row) -> Expr:
+    c = str(row.shape_in[-1])
+    return call("nn.LayerNorm", c) if len(row.shape_in) == 1 else call(m.use("LayerNorm2d"), c)
+
+
+def _gn(m: _Module, row: Row) -> Expr:
+    return call("nn.GroupNorm", str(row.layer.groups), str(row.shape_in[-1]))
+
+
+def _scale(m: _Module, row: Row) -> Expr:
+    return call(m.use("LayerScale"), str(row.shape_in[-1]), str(_rank(row)))
+
+
+def _shuffle(m: _Module, row: Row) -> Expr:
+    return call("nn.ChannelShuffle", str(row.layer.groups))
+
+
+def _droppath(m: _Module, row: Row) -> Expr:
+    return call(m.use("StochasticDepth"), repr(float(row.layer.rate)))
+
+
+def _rescale(m: _Module, row: Row) -> Expr:
+    return call(m.use("Rescaling"))
+
+
+def _norm(m: _Module, row: Row) -> Expr:
+    return call(m.use("Normalization"), str(row.shape_in[-1]))
 
 
 ACTIVATIONS = {
@@ -374,6 +479,13 @@ RULES: dict[str, Rule] = {
     "flatten": _flatten,
     "dense": _dense,
     "bn": _bn,
+    "ln": _ln,
+    "gn": _gn,
+    "scale": _scale,
+    "shuffle": _shuffle,
+    "droppath": _droppath,
+    "rescale": _rescale,
+    "norm": _norm,
     **dict.fromkeys(ACTIVATIONS, _activation),
     "dropout": _dropout,
     "upsample": _upsample,
