@@ -163,7 +163,7 @@ def test_refusals_name_the_token_and_the_reason(spec, token, reason):
     )
 
 
-@settings(ORACLE_SETTINGS, max_examples=100)
+@settings(ORACLE_SETTINGS, max_examples=60)
 @given(spec=specs(vocab2=True))
 def test_random_specs_with_vocabulary_part_2_build_as_emitted_or_are_refused(spec):
     note(f"spec: {spec.text!r} channels_first={spec.channels_first}")

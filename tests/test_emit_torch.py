@@ -117,7 +117,7 @@ def test_random_specs_run_as_emitted(spec):
     check(spec.text, spec.channels_first)
 
 
-@settings(ORACLE_SETTINGS, max_examples=100)
+@settings(ORACLE_SETTINGS, max_examples=60)
 @given(spec=specs(vocab2=True))
 def test_random_specs_with_vocabulary_part_2_run_as_emitted(spec):
     note(f"spec: {spec.text!r} channels_first={spec.channels_first}")
