@@ -18,7 +18,12 @@ from test_torch_oracle import ORACLE_SETTINGS, specs
 
 import convcalc
 from convcalc import zoo
+from convcalc.emit import EmitError
 from convcalc.emit.torch import emit
+
+#: the forms of vocabulary part 2 that landed last and have no emit rule yet: refused, naming
+#: the token (the README says so); every other form must run
+NOT_YET = ("mul", "se", "split", "aux")
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel")
 
@@ -121,7 +126,10 @@ def test_random_specs_run_as_emitted(spec):
 @given(spec=specs(vocab2=True))
 def test_random_specs_with_vocabulary_part_2_run_as_emitted(spec):
     note(f"spec: {spec.text!r} channels_first={spec.channels_first}")
-    check(spec.text, spec.channels_first)
+    try:
+        check(spec.text, spec.channels_first)
+    except EmitError as err:  # only the structures that have no emit rule yet
+        assert any(f"layer kind '{k}' yet" in err.message for k in NOT_YET), err.message
 
 
 @pytest.mark.parametrize(
