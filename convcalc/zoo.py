@@ -166,6 +166,9 @@ def get(name: str) -> ZooModel:
 
     Raises :class:`~convcalc.errors.ConvcalcError` for an unknown name, suggesting a close one.
     """
+    exact = {m.name.lower(): m for m in _load().values()}
+    if name.lower() in exact:  # first: regnet_x_16gf and regnet_x_1_6gf share a loose key
+        return exact[name.lower()]
     by_key = {_key(m.name): m for m in _load().values()}
     model = by_key.get(_key(name))
     if model is not None:

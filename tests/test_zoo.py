@@ -9,6 +9,7 @@ from torchvision's published table — never from convcalc's own output.
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 import time
@@ -60,6 +61,13 @@ PUBLISHED = {
     "mnasnet1_0": (4_383_312, "0.314"),
     "mnasnet1_3": (6_282_256, "0.526"),
     "mobilenet_v2": (3_504_872, "0.301"),  # mobilenetv2.py
+    "regnet_x_400mf": (5_495_976, "0.414"),  # regnet.py
+    "regnet_x_800mf": (7_259_656, "0.8"),
+    "regnet_x_1_6gf": (9_190_136, "1.603"),
+    "regnet_x_3_2gf": (15_296_552, "3.177"),
+    "regnet_x_8gf": (39_572_648, "7.995"),
+    "regnet_x_16gf": (54_278_536, "15.941"),
+    "regnet_x_32gf": (107_811_560, "31.736"),
 }
 
 # zoo models with no published total (the paper gives none for the form written here)
@@ -658,6 +666,74 @@ def _torch_models(torch):
         def forward(self, x):
             return self.classifier(self.layers(x).mean([2, 3]))
 
+    def make_divisible(v, divisor):
+        new_v = max(divisor, int(v + divisor / 2) // divisor * divisor)
+        return new_v + divisor if new_v < 0.9 * v else new_v
+
+    def regnet_stages(depth, w_0, w_a, w_m, group_width):
+        """torchvision's BlockParams.from_init_params (bottleneck multiplier 1): the stages'
+        (width, depth, group width), computed in torch's float32 as torchvision does."""
+        widths_cont = torch.arange(depth, device="cpu") * w_a + w_0  # not on meta
+        capacity = torch.round(torch.log(widths_cont / w_0) / math.log(w_m))
+        widths = (torch.round(torch.divide(w_0 * torch.pow(w_m, capacity), 8)) * 8).int().tolist()
+        splits = [
+            w != wp or r != rp
+            for w, wp, r, rp in zip([*widths, 0], [0, *widths], [*widths, 0], [0, *widths])
+        ]
+        stage_widths = [w for w, t in zip(widths, splits[:-1]) if t]
+        stage_depths = torch.diff(
+            torch.tensor([d for d, t in enumerate(splits) if t], device="cpu")
+        ).tolist()
+        groups = [min(group_width, w) for w in stage_widths]
+        stage_widths = [make_divisible(w, g) for w, g in zip(stage_widths, groups)]
+        return list(zip(stage_widths, stage_depths, groups))
+
+    class SqueezeExcitation(nn.Module):
+        """One row for convcalc's se<r>: recorded whole, its MACs two 1×1 convs on a 1×1 map."""
+
+        def __init__(self, channels, squeeze):
+            super().__init__()
+            self.avgpool = nn.AdaptiveAvgPool2d(1)
+            self.fc1 = nn.Conv2d(channels, squeeze, 1)
+            self.fc2 = nn.Conv2d(squeeze, channels, 1)
+            self.row_macs = 2 * channels * squeeze
+
+        def forward(self, x):
+            return x * torch.sigmoid(self.fc2(F.relu(self.fc1(self.avgpool(x)))))
+
+    def conv_bn(cin, cout, kernel=1, stride=1, groups=1):
+        pad = (kernel - 1) // 2
+        return [nn.Conv2d(cin, cout, kernel, stride, pad, groups=groups, bias=False),
+                nn.BatchNorm2d(cout)]  # fmt: skip
+
+    class RegNetBlock(nn.Module):
+        def __init__(self, cin, w, stride, group_width, se_ratio):
+            super().__init__()
+            layers = [*conv_bn(cin, w), nn.ReLU(), *conv_bn(w, w, 3, stride, w // group_width)]
+            layers.append(nn.ReLU())
+            if se_ratio:
+                layers.append(SqueezeExcitation(w, round(se_ratio * cin)))
+            self.f = nn.Sequential(*layers, *conv_bn(w, w))
+            project = cin != w or stride != 1
+            self.proj = nn.Sequential(*conv_bn(cin, w, 1, stride)) if project else None
+
+        def forward(self, x):  # the body runs first, as convcalc lists res branches
+            f = self.f(x)
+            return F.relu(f + (self.proj(x) if self.proj is not None else x))
+
+    def regnet(se_ratio=None, **params):
+        def build():
+            layers = [*conv_bn(3, 32, 3, 2), nn.ReLU()]
+            c = 32
+            for w, depth, group_width in regnet_stages(**params):
+                for i in range(depth):
+                    layers.append(RegNetBlock(c, w, 2 if i == 0 else 1, group_width, se_ratio))
+                    c = w
+            layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c, 1000)]
+            return nn.Sequential(*layers)
+
+        return build
+
     def resnet(block, layers, **width):
         return lambda: ResNet(block, layers, **width)
 
@@ -691,6 +767,36 @@ def _torch_models(torch):
         "wide_resnet50_2": (resnet(Bottleneck, [3, 4, 6, 3], width_per_group=128), (3, 224, 224)),
         "wide_resnet101_2": (resnet(Bottleneck, [3, 4, 23, 3], width_per_group=128), (3, 224, 224)),
         "squeezenet1_1": (squeezenet1_1, (3, 224, 224)),
+        # torchvision/models/regnet.py: regnet_x_*; regnet_y_* (se_ratio 0.25) are ready here
+        # and join the zoo once convcalc emit has a rule for se<r>
+        "regnet_x_400mf": (
+            regnet(depth=22, w_0=24, w_a=24.48, w_m=2.54, group_width=16),
+            (3, 224, 224),
+        ),
+        "regnet_x_800mf": (
+            regnet(depth=16, w_0=56, w_a=35.73, w_m=2.28, group_width=16),
+            (3, 224, 224),
+        ),
+        "regnet_x_1_6gf": (
+            regnet(depth=18, w_0=80, w_a=34.01, w_m=2.25, group_width=24),
+            (3, 224, 224),
+        ),
+        "regnet_x_3_2gf": (
+            regnet(depth=25, w_0=88, w_a=26.31, w_m=2.25, group_width=48),
+            (3, 224, 224),
+        ),
+        "regnet_x_8gf": (
+            regnet(depth=23, w_0=80, w_a=49.56, w_m=2.88, group_width=120),
+            (3, 224, 224),
+        ),
+        "regnet_x_16gf": (
+            regnet(depth=22, w_0=216, w_a=55.59, w_m=2.1, group_width=128),
+            (3, 224, 224),
+        ),
+        "regnet_x_32gf": (
+            regnet(depth=23, w_0=320, w_a=69.86, w_m=2.0, group_width=168),
+            (3, 224, 224),
+        ),
         "vgg13": (vgg("vgg13"), (3, 224, 224)),
         "vgg11_bn": (vgg("vgg11", True), (3, 224, 224)),
         "vgg13_bn": (vgg("vgg13", True), (3, 224, 224)),
@@ -740,13 +846,18 @@ def torch_run(name: str, chw: tuple[int, ...] | None = None) -> dict:
         elif isinstance(module, nn.Linear):
             macs = output.numel() * module.in_features  # out elements · in features
         shape = _channels_last(output.shape)
-        if isinstance(module, nn.AdaptiveAvgPool2d) and set(shape[:-1]) == {1}:
+        if hasattr(module, "row_macs"):
+            macs = module.row_macs
+        global_pool = isinstance(module, nn.AdaptiveAvgPool2d) and set(shape[:-1]) == {1}
+        if global_pool:
             shape = shape[-1:]  # a global pool: convcalc's gap gives the vector of C
-        own = sum(p.numel() for p in module.parameters(recurse=False))
+        own = sum(p.numel() for p in module.parameters(recurse=hasattr(module, "row_macs")))
         calls.append((shape, own, macs))
 
+    whole = [m for m in model.modules() if hasattr(m, "row_macs")]  # one row each
+    inside = {id(sub) for m in whole for sub in m.modules() if sub is not m}
     for module in model.modules():
-        if not list(module.children()):
+        if id(module) not in inside and (module in whole or not list(module.children())):
             module.register_forward_hook(hook)
     with torch.no_grad():
         out = model(torch.zeros(1, *chw, device="meta"))
@@ -844,6 +955,8 @@ def cli(*args: str):
         ("resnet50", "512x512x3", (3, 512, 512)),
         ("densenet121", "320x256x3", (3, 320, 256)),
         ("mnasnet1_0", "160x160x3", (3, 160, 160)),
+        ("vgg16", "320x320x3", (3, 320, 320)),  # the apool7 head keeps the classifier
+        ("alexnet", "320x320x3", (3, 320, 320)),  # the apool6 head
         ("squeezenet1_1", "97x97x1", None),  # one channel: the first conv has fewer weights
     ],
 )
@@ -898,3 +1011,9 @@ def test_input_errors(args, message):
     assert result.exit_code in (1, 2)
     assert message in " ".join(result.stderr.split())
     assert "Traceback" not in result.output
+
+
+def test_get_prefers_the_exact_name():
+    """Loose matching drops '_': regnet_x_16gf and regnet_x_1_6gf would collide without it."""
+    assert zoo.get("regnet_x_16gf").params == 54_278_536
+    assert zoo.get("REGNET_X_1_6GF").params == 9_190_136
