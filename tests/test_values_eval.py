@@ -237,7 +237,15 @@ def networks(draw):
             tokens.append(f"{kind}{k}{s}{p}{ceil}")
         elif kind == "act":
             tokens.append(
-                draw(st.sampled_from(["relu", "leakyrelu", "sigmoid", "tanh", "softmax", "id"]))
+                draw(
+                    st.sampled_from(
+                        [
+                            *("relu", "leakyrelu", "sigmoid", "tanh", "softmax", "id"),
+                            *("dropout", "zpad1", "zpad0:1"),
+                            "zpad1:0_0:2" if rank == 2 else "zpad2:1",
+                        ]
+                    )
+                )
             )
         elif kind == "res":
             tokens.append(f"res(conv3psamex{shape_c} relu)")
@@ -343,8 +351,11 @@ class TorchRun:
             return self.torch.tanh(x)
         if kind == "softmax":
             return F.softmax(x, dim=1)
-        if kind == "id":
+        if kind in ("id", "dropout"):
             return x * 1
+        if kind == "zpad":
+            pairs = layer.pairs(rank)
+            return F.pad(x, [p for pair in reversed(pairs) for p in pair])  # last dim first
         raise AssertionError(kind)
 
     def pad(self, x, layer, rank, value):

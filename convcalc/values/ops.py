@@ -667,6 +667,47 @@ class IdentityRule(Rule):
         return Tensor(ctx.in_shape, list(gy.data))
 
 
+@rule
+class DropoutRule(IdentityRule):
+    """dropout: the identity, as at inference (``model.eval()``); the output says so."""
+
+    KINDS = ("dropout",)
+
+    def forward(self, ctx: Ctx, x: Tensor) -> Tensor:
+        ctx.notes.append("dropout passes values unchanged, as at inference (model.eval())")
+        return super().forward(ctx, x)
+
+
+@rule
+class ZeroPadRule(Rule):
+    """zpad: zeros before and after every spatial dim (the layer's own ``pairs``)."""
+
+    KINDS = ("zpad",)
+
+    @staticmethod
+    def offsets(ctx: Ctx) -> list[int]:
+        """For each input cell (flat), its flat index in the padded output."""
+        spatial, out_sp = ctx.in_shape[1:], ctx.out_shape[1:]
+        before = [b for b, _ in ctx.layer.pairs(len(spatial))]
+        table = []
+        for c in range(ctx.in_shape[0]):
+            for pos in product(*(range(n) for n in spatial)):
+                idx = c
+                for p, b, n in zip(pos, before, out_sp):
+                    idx = idx * n + p + b
+                table.append(idx)
+        return table
+
+    def forward(self, ctx: Ctx, x: Tensor) -> Tensor:
+        data: list[Num] = [ZERO] * prod(ctx.out_shape)
+        for i, j in enumerate(self.offsets(ctx)):
+            data[j] = x.data[i]
+        return Tensor(ctx.out_shape, data)
+
+    def backward(self, ctx: Ctx, gy: Tensor) -> Tensor:
+        return Tensor(ctx.in_shape, [gy.data[j] for j in self.offsets(ctx)])
+
+
 def softmax(values: list[Num]) -> list[float]:
     top = max(float(v) for v in values)
     exps = [math.exp(float(v) - top) for v in values]
