@@ -9,6 +9,7 @@ Lines), a ``line N`` message on stderr, and the exit code is 1.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -202,3 +203,98 @@ def test_a_control_character_that_splits_tokens_is_escaped_in_the_title(
     assert result.exit_code == 0, result.stderr
     assert char not in result.stdout
     assert f"28x28x1{shown}relu" in result.stdout
+
+
+# --------------------------------------------------------------------------------------------
+# over-long lines are never held whole (issue 9, item 3)
+
+# Peak memory of the child itself: VmHWM (ru_maxrss would carry over the forked parent's).
+PROBE_RSS = """
+import sys
+from convcalc.cli import run
+try:
+    run(sys.argv[1:])
+except SystemExit as done:
+    code = done.code
+with open("/proc/self/status") as status:
+    peak = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
+sys.stderr.write(f"\\nrc={code} maxrss_kib={peak}")
+"""
+
+
+def _probe(args: list[str], stdin: object) -> tuple[bytes, str, int, int]:
+    if not os.path.exists("/proc/self/status"):
+        pytest.skip("peak memory is read from /proc (Linux)")
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE_RSS, *args], stdin=stdin, capture_output=True, timeout=120
+    )
+    err = proc.stderr.decode("utf-8", "replace")
+    tail = err.rsplit("\nrc=", 1)[1]
+    code, rss = tail.split(" maxrss_kib=")
+    return proc.stdout, err, int(code), int(rss)
+
+
+@pytest.mark.parametrize("line_end", [b"\n", b"\r\n", b""], ids=["lf", "crlf", "eof"])
+def test_a_100_mb_line_costs_no_memory_and_echoes_a_clip(tmp_path, line_end: bytes):
+    path = tmp_path / "big.txt"
+    with path.open("wb") as f:
+        f.write(b"28x28x1 relu\n28x28x1 ")
+        for _ in range(100):
+            f.write(b"relu " * 200_000)  # 100 MB in all
+        f.write(line_end)
+        if line_end:
+            f.write(b"28x28x1 bn\n")
+    with path.open("rb") as stdin:
+        out, err, code, rss = _probe(["--jsonl"], stdin)
+    assert code == 1
+    objs = [json.loads(t) for t in out.splitlines()]
+    assert len(objs) == (3 if line_end else 2)
+    assert "error" not in objs[0] and objs[1]["line"] == 2
+    assert "64 KiB" in objs[1]["error"]["message"]
+    assert len(objs[1]["spec"]) < 200 and objs[1]["spec"].startswith("28x28x1 relu relu")
+    if line_end:
+        assert objs[2]["spec"] == "28x28x1 bn"
+    assert len(out) < 10_000 and len(err) < 10_000
+    assert rss < 150_000, f"peak memory {rss} KiB for a 100 MB line"  # it was 4 × the line
+
+
+def test_dev_zero_ends_with_one_error_and_bounded_memory():
+    if not os.path.exists("/dev/zero"):
+        pytest.skip("no /dev/zero")
+    with open("/dev/zero", "rb") as stdin:
+        out, err, code, rss = _probe(["--jsonl"], stdin)
+    assert code == 1
+    (obj,) = [json.loads(t) for t in out.splitlines()]
+    assert obj["line"] == 1 and "reading stopped" in obj["error"]["message"]
+    assert "MemoryError" not in err and "Traceback" not in err
+    assert rss < 150_000
+
+
+def test_a_line_just_at_the_limit_is_read_whole():
+    limit = 64 * 1024
+    at_limit = b"28x28x1 " + b"y" * (limit - 8)  # exactly 64 KiB: a spec error, not the limit
+    result = _invoke(["--jsonl"], at_limit + b"\n" + at_limit + b"y\n")
+    first, second = (json.loads(t) for t in result.stdout.splitlines())
+    assert "unknown layer" in first["error"]["message"]
+    assert "64 KiB" in second["error"]["message"]
+
+
+def test_at_file_reads_a_batch_and_a_bare_file_name_says_how(tmp_path):
+    path = tmp_path / "specs.txt"
+    path.write_bytes(b"28x28x1 relu\n# comment\n28x28x1 foo\n28x28x1 bn\n")
+    result = _invoke(["--jsonl", f"@{path}"], b"")
+    assert result.exit_code == 1
+    assert [json.loads(t).get("line") for t in result.stdout.splitlines()] == [None, 3, None]
+    proc = subprocess.run(
+        [sys.executable, "-m", "convcalc", str(path)], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 2
+    assert "is a file, not a spec" in proc.stderr and f"@{path}" in proc.stderr
+    assert f"< {path}" in proc.stderr and "missing input shape" not in proc.stderr
+    missing = subprocess.run(
+        [sys.executable, "-m", "convcalc", f"@{tmp_path}/nope.txt"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert missing.returncode == 2 and "cannot read" in missing.stderr

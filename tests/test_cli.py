@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -228,3 +229,122 @@ def test_model_channels_first_rotates_the_input() -> None:
     data = json.loads(invoke("--model", "alexnet", "--channels-first", "--json").stdout)
     assert data["input_shape"] == [3, 224, 224]
     assert data["layers"][0]["output_shape"] == [64, 55, 55]
+
+
+# --------------------------------------------------------------------------------------------
+# completion, usage errors in convcalc's words, help layout (issue 9: items 10, 19, 20)
+
+COMPLETIONS = [
+    # (words before the cursor, the word being typed, must offer, must not offer)
+    ([], "so", {"solve"}, set()),
+    ([], "", {"zoo", "solve", "emit"}, set()),
+    (["solve"], "--k", {"--kernel"}, {"--json"}),
+    (["solve"], "-", {"--kernel", "--stride", "--padding", "--dilation", "--transposed"}, {"--rf"}),
+    (["zoo"], "res", {"resnet18", "resnet34", "resnet50"}, {"vgg16"}),
+    (["--model"], "vg", {"vgg11", "vgg16", "vgg19"}, set()),
+    (["-m"], "", {"alexnet", "unet"}, set()),
+    (["--json"], "--d", {"--dtype", "--depth"}, set()),
+    (["--format"], "", {"table", "jsonl", "csv"}, set()),
+    (["28x28x1"], "", set(), {"zoo", "solve"}),  # after a spec word: no subcommand names
+    (["emit", "torch", "--model"], "res", {"resnet18"}, set()),
+]
+
+
+@pytest.mark.parametrize(("args", "incomplete", "offered", "not_offered"), COMPLETIONS)
+def test_completion_knows_subcommands_their_options_and_models(
+    args: list[str], incomplete: str, offered: set[str], not_offered: set[str]
+) -> None:
+    from typer._click.shell_completion import ShellComplete
+
+    from convcalc.cli.completion import completion_group
+
+    class Probe(ShellComplete):
+        def get_completion_args(self):  # pragma: no cover - not used
+            return args, incomplete
+
+        def source_vars(self):  # pragma: no cover - not used
+            return {}
+
+        def format_completion(self, item):  # pragma: no cover - not used
+            return item.value
+
+    probe = Probe(completion_group(), {}, "convcalc", "_CONVCALC_COMPLETE")
+    got = {item.value for item in probe.get_completions(list(args), incomplete)}
+    assert offered <= got, got
+    assert not (not_offered & got), got
+
+
+def test_completion_through_the_shell_protocol() -> None:
+    """What the generated bash script does: call convcalc back with COMP_WORDS/COMP_CWORD."""
+    env = {**os.environ, "_CONVCALC_COMPLETE": "complete_bash"}
+    env |= {"COMP_WORDS": "convcalc solve --ke", "COMP_CWORD": "2"}
+    done = subprocess.run(
+        [sys.executable, "-m", "convcalc"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["--kernel"]
+
+
+USAGE_ERRORS = [
+    # (args, the words convcalc must use)
+    (["--format", "xml", EXAMPLE], "--format takes one of 'table', 'json'"),
+    (["--dtype", "f", EXAMPLE], "--dtype takes one of 'float32'"),
+    (["--depth", "0", EXAMPLE], "--depth must be at least 1, not '0'"),
+    (["--depth", "abc", EXAMPLE], "--depth takes a whole number, not 'abc'"),
+    (["--depth"], "Option '--depth' requires an argument"),
+    (["solve", "abc", "1"], "IN takes a whole number, not 'abc'"),
+    (["solve", "28", "x"], "OUT takes a whole number, not 'x'"),
+    (["solve", "28"], "Missing argument 'OUT'"),
+    (["--json=true", EXAMPLE], "Option '--json' does not take a value"),
+    (["zoo", "--frobnicate"], "No such option: --frobnicate"),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "words"), USAGE_ERRORS, ids=[" ".join(a) for a, _ in USAGE_ERRORS]
+)
+def test_usage_errors_are_in_convcalcs_words(
+    args: list[str], words: str, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    from convcalc.cli import run
+
+    monkeypatch.setattr(sys, "stdout", sys.stdout)  # run() wraps both; restored after the test
+    monkeypatch.setattr(sys, "stderr", sys.stderr)
+    with pytest.raises(SystemExit) as done:
+        run(args)
+    out, err = capsys.readouterr()
+    assert done.value.code == 2
+    assert out == ""
+    first, *usage, hint = err.splitlines()
+    assert first.startswith(f"convcalc: error: {words}")
+    for leak in ("Input should", "Value error", "pydantic", "╭", "│"):
+        assert leak not in err
+    assert all(line.startswith("Usage: convcalc") for line in usage)
+    assert hint.startswith("Try 'convcalc") and hint.endswith(" --help' for help.")
+
+
+@pytest.mark.parametrize("command", [[], ["zoo"], ["solve"], ["emit"]])
+def test_help_layout(command: list[str]) -> None:
+    """Flags show no <bool>, usage lines use one style, nothing breaks mid-word at 80 columns."""
+    env = {**os.environ, "COLUMNS": "80"}
+    done = subprocess.run(
+        [sys.executable, "-m", "convcalc", *command, "--help"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0
+    text = done.stdout
+    assert "<bool>" not in text
+    usage = text.splitlines()[0]
+    assert "{" not in usage and not any(w.islower() for w in re.findall(r"\[(\w+)\]", usage))
+    assert all(len(line) <= 80 for line in text.splitlines())
+    choices = re.findall(r"<([a-z0-9|]+)", text)  # a choice list is never split across lines
+    for choice in choices:
+        assert choice.endswith(tuple("abcdefghijklmnopqrstuvwxyz0123456789")), choice
+
+
+def test_short_version_flag() -> None:
+    assert invoke("-V").output == invoke("--version").output
+    assert invoke("-V").output.startswith("convcalc ")

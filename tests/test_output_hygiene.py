@@ -322,3 +322,176 @@ def test_machine_formats_do_not_import_rich_table(args, stdin, table):
     )
     loaded = proc.stderr.rsplit("loaded:", 1)[1].split()
     assert ("rich.table" in loaded) is table, loaded
+
+
+# --------------------------------------------------------------------------------------------
+# the process's streams and argv (issue 9: items 4, 5, 6, 7, 12, 13)
+
+MIXED = "28x28x1 relu\n28x28x1 foo\n28x28x1 bn\n28x28x1 bar\n"
+
+
+def _run_fds(args: list[str], stdin: str, stderr: str) -> subprocess.CompletedProcess:
+    """Run with stderr on /dev/full (``full``) or closed (``closed``: the shell's ``2>&-``)."""
+    script = '"$@" 2>/dev/full' if stderr == "full" else '"$@" 2>&-'
+    return subprocess.run(
+        ["bash", "-c", script, "sh", *CONVCALC, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("stderr", ["full", "closed"])
+@pytest.mark.parametrize("fmt", ["--jsonl", "--json", "--format=csv"])
+def test_a_batch_keeps_every_line_when_stderr_cannot_be_written(stderr: str, fmt: str):
+    if stderr == "full" and not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full on this system")
+    proc = _run_fds([fmt], MIXED, stderr)
+    assert proc.returncode == 1
+    if fmt == "--jsonl":
+        out = [json.loads(line) for line in proc.stdout.splitlines()]
+        assert [("error" in o) for o in out] == [False, True, False, True]
+    elif fmt == "--json":
+        assert len(json.loads(proc.stdout)) == 4
+    else:
+        assert [row.split(",")[0] for row in proc.stdout.splitlines()[1:]] == ["1", "3"]
+
+
+@pytest.mark.parametrize("stderr", ["full", "closed"])
+def test_a_single_spec_prints_its_table_when_stderr_cannot_be_written(stderr: str):
+    proc = _run_fds(["28x28x1 conv3x8 relu"], "", stderr)
+    assert proc.returncode == 0
+    assert "Total params: 80" in proc.stdout
+
+
+def test_closed_stdout_is_exit_74_in_one_line():
+    for args in (["28x28x1 relu"], ["--jsonl", "28x28x1 relu"], ["zoo"], ["--help"]):
+        proc = subprocess.run(
+            ["bash", "-c", '"$@" >&-', "sh", *CONVCALC, *args],
+            capture_output=True,
+            text=True,
+            env=_env(),
+            timeout=60,
+        )
+        assert proc.returncode == 74, (args, proc.stderr)
+        assert proc.stderr.startswith("convcalc: cannot write the output"), proc.stderr
+        assert len(proc.stderr.splitlines()) == 1
+
+
+NOT_UTF8 = [b"28x28x1 re\xfflu", b"28x28x1 relu \xe9", b"\xff\xfe", b"28x28x1 conv3x8 \xed\xa0\x80"]
+
+
+@pytest.mark.parametrize("raw", NOT_UTF8, ids=["ff", "latin1", "bom16", "encoded-surrogate"])
+@pytest.mark.parametrize("encoding", [None, "utf-8", "ascii"])
+@pytest.mark.parametrize("fmt", ["--jsonl", "--json", "--format=table"])
+def test_argv_that_is_not_utf8_never_reaches_the_output(raw: bytes, encoding, fmt: str):
+    env = _env() if encoding is None else _env(PYTHONIOENCODING=encoding)
+    proc = subprocess.run(
+        [os.fsencode(sys.executable), b"-m", b"convcalc", fmt.encode(), raw],
+        capture_output=True,
+        env=env,
+        timeout=60,
+    )
+    assert proc.returncode == 1, proc.stderr
+    for stream in (proc.stdout, proc.stderr):
+        text = stream.decode("utf-8")  # valid UTF-8: no raw byte got through
+        assert not any("\ud800" <= ch <= "\udfff" for ch in text)
+        assert "internal error" not in text and "Traceback" not in text
+    if fmt == "--jsonl":
+        assert "error" in json.loads(proc.stdout)
+
+
+LOCALES = {
+    "ascii": {"PYTHONIOENCODING": "ascii"},
+    "C": {"LC_ALL": "C", "LANG": "C", "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0"},
+}
+
+
+def _every_command() -> list[list[str]]:
+    """Every command's help and a typical run; subcommands come from the SUBCOMMANDS table."""
+    from convcalc.cli import SUBCOMMANDS
+
+    runs = [["--help"], [COLOURFUL], ["--explain", COLOURFUL], ["28x28x1 foo×"], ["zoo"]]
+    runs += [["zoo", "resnet18"], ["solve", "28", "14"], ["--model", "resnet18", "--depth", "1"]]
+    runs += [[name, "--help"] for name in SUBCOMMANDS]
+    return runs
+
+
+@pytest.mark.parametrize("locale", list(LOCALES))
+def test_ascii_and_c_locales_work_everywhere(locale: str):
+    for args in _every_command():
+        proc = subprocess.run(
+            [*CONVCALC, *args],
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            env=_env(**LOCALES[locale]),
+            timeout=60,
+        )
+        assert proc.returncode in (0, 1), (args, proc.stderr)
+        for stream in (proc.stdout, proc.stderr):
+            assert stream.isascii(), (args, stream)
+            assert b"convcalc: internal error" not in stream, args
+            assert b"PYTHONIOENCODING" not in stream and b"Traceback" not in stream, args
+        assert proc.stdout or proc.returncode == 1, args
+
+
+def test_a_times_sign_in_argv_under_the_c_locale():
+    """Python decodes argv as ASCII there; the bytes are UTF-8, and × must still be read as x."""
+    proc = subprocess.run(
+        [*CONVCALC, "--jsonl", "28×28×1 conv3×3×8"],
+        capture_output=True,
+        env=_env(**LOCALES["C"]),
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["totals"]["output_shape"] == [26, 26, 8]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        '"$0" -m convcalc --help | head -c1',
+        '"$0" -m convcalc zoo | true',
+        '"$0" -m convcalc zoo resnet18 | head -c1',
+        '"$0" -m convcalc solve 28 14 | head -c1',
+        '"$0" -m convcalc --schema | head -c1',
+        '"$0" -m convcalc emit --help | head -c1',
+    ],
+)
+def test_closed_pipe_after_any_output_is_exit_0(command: str):
+    script = f"set -o pipefail; {command} >/dev/null; echo rc=$?"
+    proc = subprocess.run(
+        ["bash", "-c", script, sys.executable], capture_output=True, text=True, timeout=60
+    )
+    assert proc.stdout.strip() == "rc=0", (proc.stdout, proc.stderr)
+    assert proc.stderr == ""
+
+
+@pytest.mark.parametrize("delay", [0.06, 0.1, 0.15, 0.25])
+@pytest.mark.parametrize("entry", ["module", "script"])
+def test_ctrl_c_at_any_moment_is_exit_130_without_a_traceback(delay: float, entry: str):
+    """Imports take ~150 ms: an interrupt then must not print a KeyboardInterrupt traceback."""
+    import signal
+    import time
+
+    script = os.path.join(os.path.dirname(sys.executable), "convcalc")
+    if entry == "script" and not os.path.exists(script):
+        pytest.skip("the console script is not installed next to this interpreter")
+    command = [script] if entry == "script" else CONVCALC
+    # reading a batch from a pipe that stays open: without the interrupt it never ends
+    proc = subprocess.Popen(
+        [*command, "--jsonl"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_env(),
+    )
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    if proc.returncode == -signal.SIGINT or b"init_import_site" in err:
+        pytest.skip("interrupted before Python had started")  # the interpreter's own startup
+    assert proc.returncode == 130, err
+    assert b"Traceback" not in err and b"KeyboardInterrupt" not in err

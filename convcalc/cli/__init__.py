@@ -14,14 +14,29 @@ from __future__ import annotations
 
 import gc
 import importlib
+import os
 import sys
 
 import typer
 
-from .common import EXIT_INTERNAL, output_failed
+from .common import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    OutputClosed,
+    decode_argv,
+    output_failed,
+    prepare_streams,
+    tidy_usage,
+    usage_message,
+)
 from .main import app
 
-__all__ = ["SUBCOMMANDS", "app", "run", "subcommand"]
+__all__ = ["COMPLETE_VAR", "SUBCOMMANDS", "app", "run", "subcommand"]
+
+#: The environment variable through which the shell completion scripts call back.
+COMPLETE_VAR = "_CONVCALC_COMPLETE"
 
 #: ``convcalc NAME …`` subcommands → the module under ``convcalc.cli`` that holds its ``app``.
 #: A spec always starts with its input shape (a digit), so a first argument naming one of these
@@ -41,28 +56,62 @@ def subcommand(name: str) -> typer.Typer:
 
 
 def run(argv: list[str] | None = None) -> None:
-    """Console-script entry point: the typer app, with a last-resort guard against tracebacks."""
+    """Console-script entry point: the typer app, with a last-resort guard against tracebacks.
+
+    What every command needs is done here, once: safe streams (:func:`prepare_streams`), argv
+    as UTF-8, usage errors in convcalc's words, a closed pipe that ends quietly, Ctrl-C as exit
+    130, shell completion that knows the subcommands.
+    """
     # A CLI process is short-lived: exempt the import-time object graph (pydantic's schemas)
     # from the cyclic GC and collect young objects less often.  A batch allocates many acyclic
     # reports that reference counting frees anyway (10,000 specs: 1.4–1.7 s → 1.1–1.3 s).
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
-    args = sys.argv[1:] if argv is None else argv
+    try:
+        prepare_streams()
+        if os.environ.get(COMPLETE_VAR):
+            from .completion import complete
+
+            sys.exit(complete())
+        args = decode_argv(sys.argv[1:] if argv is None else argv)
+        sys.exit(_dispatch(args))
+    except KeyboardInterrupt:
+        sys.stderr.write("convcalc: interrupted\n")
+        sys.exit(EXIT_INTERRUPTED)
+
+
+def _dispatch(args: list[str]) -> int:
+    """Run ``convcalc …`` or ``convcalc SUBCOMMAND …``; the exit code."""
+    from typer import _click as click
+
     target, prog = app, "convcalc"
     try:
         if args and args[0] in SUBCOMMANDS:
             target, prog, args = subcommand(args[0]), f"convcalc {args[0]}", args[1:]
-        target(args=args, prog_name=prog)
-    except KeyboardInterrupt:
+        command = tidy_usage(typer.main.get_command(target))
+        code = command.main(args=args, prog_name=prog, standalone_mode=False)
+        sys.stdout.flush()
+        return code if isinstance(code, int) else EXIT_OK
+    except click.exceptions.NoArgsIsHelpError as err:
+        sys.stderr.write(err.format_message() + "\n")
+        return EXIT_USAGE
+    except click.exceptions.ClickException as err:
+        ctx = getattr(err, "ctx", None)
+        sys.stderr.write(f"convcalc: error: {usage_message(err)}\n")
+        if ctx is not None:
+            sys.stderr.write(ctx.get_usage() + "\n")
+        sys.stderr.write(f"Try '{ctx.command_path if ctx else prog} --help' for help.\n")
+        return getattr(err, "exit_code", EXIT_USAGE)
+    except typer.Abort:
         sys.stderr.write("convcalc: interrupted\n")
-        sys.exit(130)
-    except OSError as err:  # output not writable outside a sink, e.g. --help > /dev/full
+        return EXIT_INTERRUPTED
+    except (OSError, OutputClosed) as err:  # output not writable, e.g. --help > /dev/full
         try:
             output_failed(err)
         except typer.Exit as done:
-            sys.exit(done.exit_code)
+            return done.exit_code
     except Exception as err:
         sys.stderr.write(
             f"convcalc: internal error: {type(err).__name__}: {err} (please report this)\n"
         )
-        sys.exit(EXIT_INTERNAL)
+        return EXIT_INTERNAL

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import Enum
 from typing import Annotated, Iterator, Optional
@@ -11,12 +12,27 @@ import typer
 
 from .. import __version__
 from ..engine import DTYPES, Report, analyze_stream
-from ..errors import ConvcalcError, SpecSyntaxError
+from ..errors import ConvcalcError, LimitError, SpecSyntaxError, escape_text
 from ..render import SINKS, ascii_safe
-from .common import EXIT_INVALID, EXIT_USAGE, fail, output_failed, write
+from ..spec import LIMITS
+from .common import (
+    EXIT_INVALID,
+    EXIT_USAGE,
+    OutputClosed,
+    complete_model,
+    fail,
+    output_failed,
+    write,
+)
 
 Format = Enum("Format", {name: name for name in SINKS}, type=str)  # type: ignore[misc]
 Dtype = Enum("Dtype", {name: name for name in DTYPES}, type=str)  # type: ignore[misc]
+
+#: A batch line longer than the spec limit is read on (and dropped) up to this many bytes, so
+#: the lines after it keep their results; past it, reading stops (``convcalc < /dev/zero``).
+MAX_DISCARD = 1 << 30
+#: Characters of an over-long line echoed in its error.
+SPEC_ECHO = 80
 
 HELP = (
     "Conv-net shapes, parameters and MACs, layer by layer, from a one-line spec.\n\n"
@@ -36,6 +52,7 @@ HELP = (
 app = typer.Typer(
     add_completion=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # click's plain help: no <bool> after flags, no mid-word breaks
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -52,8 +69,9 @@ def main(
     spec: Annotated[
         Optional[list[str]],
         typer.Argument(
+            metavar="SPEC",
             help="The spec, as one quoted argument or several (joined with spaces). "
-            "None or '-': read specs from stdin, one per line.",
+            "None or '-': read specs from stdin, one per line; @FILE: read them from FILE.",
             show_default=False,
         ),
     ] = None,
@@ -97,6 +115,7 @@ def main(
         typer.Option(
             "--depth",
             min=1,
+            metavar="N",
             help="Table and drawings: show nesting down to this depth (1 = top level only).",
         ),
     ] = None,
@@ -109,8 +128,10 @@ def main(
         typer.Option(
             "--model",
             "-m",
+            metavar="NAME",
             help="Analyze a network of the model zoo instead of a SPEC (list: convcalc zoo).",
             show_default=False,
+            autocompletion=complete_model,
         ),
     ] = None,
     input_shape: Annotated[
@@ -145,8 +166,9 @@ def main(
         bool,
         typer.Option(
             "--ascii",
-            help="Plain ASCII output: floor(x) for ⌊x⌋, ceil(x) for ⌈x⌉, * for ·, x for ×, - "
-            "for −. Automatic when the output encoding cannot show those symbols.",
+            help="Plain ASCII output: floor(x), ceil(x), *, x and - in place of the floor and "
+            "ceiling brackets, the middle dot, the times and the minus sign. Automatic when "
+            "the output encoding cannot show those symbols.",
         ),
     ] = False,
     schema: Annotated[
@@ -156,7 +178,11 @@ def main(
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+            "--version",
+            "-V",
+            callback=_version,
+            is_eager=True,
+            help="Print the version and exit.",
         ),
     ] = False,
 ) -> None:
@@ -179,10 +205,13 @@ def main(
         text = _zoo_spec(model, channels_first, input_shape)
     elif input_shape is not None:
         raise typer.BadParameter("--input goes with --model (a SPEC starts with its own input)")
-    from_stdin = model is None and (not spec or spec == ["-"])
-    if from_stdin and sys.stdin is not None and sys.stdin.isatty():
+    source = _batch_source(spec) if model is None else None
+    from_stdin = source is not None
+    if source is sys.stdin and sys.stdin is not None and sys.stdin.isatty():
         typer.echo(ctx.get_help())
         raise typer.Exit(EXIT_USAGE)
+    if not from_stdin:
+        _not_a_file(text)
     sink = SINKS[fmt_name](
         ascii_safe(sys.stdout, ascii_only),
         ascii_safe(sys.stderr, ascii_only),
@@ -192,13 +221,13 @@ def main(
         explain=explain,
         title=title,
     )
-    items = _stdin_specs() if from_stdin else iter([(None, text, None)])
+    items = _batch_specs(source) if from_stdin else iter([(None, text, None)])
     try:
         failed = _analyze_all(
             items, sink, channels_first=channels_first, dtype=dtype.value, explain=explain
         )
         sink.close()
-    except OSError as err:
+    except (OSError, OutputClosed) as err:
         output_failed(err)
     if failed:
         raise typer.Exit(EXIT_INVALID)
@@ -249,26 +278,92 @@ def _analyze_all(
     return failed
 
 
-def _stdin_specs() -> Iterator[tuple[int, str, ConvcalcError | None]]:
-    """(line number, spec, decoding error) for each non-blank, non-comment line of stdin."""
-    stream = sys.stdin.buffer if sys.stdin is not None else None
+def _batch_source(spec: list[str] | None) -> object | None:
+    """Where a batch comes from: stdin (no SPEC, or ``-``), a file (``@FILE``), or None."""
+    if not spec or spec == ["-"]:
+        return sys.stdin
+    if len(spec) == 1 and spec[0].startswith("@") and len(spec[0]) > 1:
+        path = spec[0][1:]
+        try:
+            return open(path, "rb")  # read lazily by the batch; closed at exit
+        except OSError as err:
+            raise typer.BadParameter(
+                f"cannot read {path}: {err.strerror or err}", param_hint="@FILE"
+            ) from None
+    return None
+
+
+def _not_a_file(text: str) -> None:
+    """``convcalc specs.txt``: a spec starts with its input shape, so a first word naming a
+    file was meant as a batch; say how to give one instead of "missing input shape"."""
+    first = text.split(maxsplit=1)[0] if text.strip() else ""
+    if not first or first[0].isdigit() or len(first) > 4096:
+        return
+    try:
+        is_file = os.path.isfile(first)
+    except (OSError, ValueError):
+        return
+    if is_file:
+        raise typer.BadParameter(
+            f"{escape_text(first)!r} is a file, not a spec: to read one spec per line from it, "
+            f"write convcalc @{escape_text(first)} or convcalc < {escape_text(first)}",
+            param_hint="SPEC",
+        )
+
+
+def _batch_specs(source: object) -> Iterator[tuple[int, str, ConvcalcError | None]]:
+    """(line number, spec, error) for each non-blank, non-comment line of a batch.
+
+    Lines are read in bounded pieces: a line longer than the spec limit is never held whole.
+    Its first piece is kept (for the echo, clipped), the rest read and dropped, and the line
+    becomes a LimitError in its place.  A line that goes on past :data:`MAX_DISCARD` (``<
+    /dev/zero``) ends the batch with that error, so no input can make the run endless.
+    """
+    stream = getattr(source, "buffer", source) if source is not None else None
     if stream is None:
         return
-    for number, raw in enumerate(stream, 1):
+    limit = LIMITS["spec_bytes"]
+    number = 0
+    while True:
+        raw = stream.readline(limit + 1)
+        if not raw:
+            return
+        number += 1
+        over = len(raw) > limit and not raw.endswith(b"\n")
         if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as err:
-            if raw.lstrip().startswith(b"#"):
-                continue  # a comment, whatever its encoding
-            shown = raw[: err.start].decode("utf-8", "replace").lstrip()
-            yield (
-                number,
-                raw.decode("utf-8", "replace").strip(),
-                SpecSyntaxError(f"not valid UTF-8 at byte {err.start}", "\ufffd", len(shown)),
-            )
+        if over:
+            total, ended = len(raw), False
+            while total <= MAX_DISCARD:
+                more = stream.readline(1 << 20)
+                total += len(more)
+                if not more or more.endswith(b"\n"):
+                    ended = True
+                    break
+            head = raw[:SPEC_ECHO].decode("utf-8", "replace")
+            message = f"the line is longer than {limit // 1024} KiB, the limit of a spec"
+            if not ended:
+                message += f"; it goes on past {MAX_DISCARD >> 20} MiB, so reading stopped here"
+            yield number, head + "…", LimitError(message, head[:1], 0)
+            if not ended:
+                return
             continue
-        text = text.strip()
-        if text and not text.startswith("#"):
-            yield number, text, None
+        yield from _one_line(number, raw)
+
+
+def _one_line(number: int, raw: bytes) -> Iterator[tuple[int, str, ConvcalcError | None]]:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        if raw.lstrip().startswith(b"#"):
+            return  # a comment, whatever its encoding
+        shown = raw[: err.start].decode("utf-8", "replace").lstrip()
+        yield (
+            number,
+            raw.decode("utf-8", "replace").strip(),
+            SpecSyntaxError(f"not valid UTF-8 at byte {err.start}", "\ufffd", len(shown)),
+        )
+        return
+    text = text.strip()
+    if text and not text.startswith("#"):
+        yield number, text, None

@@ -11,7 +11,7 @@ import typer
 from ..engine import analyze
 from ..errors import ConvcalcError
 from ..render import write_rich
-from .common import fail, new_app, write
+from .common import complete_model, fail, new_app, write
 
 if TYPE_CHECKING:
     from ..zoo import ZooModel
@@ -28,7 +28,13 @@ app = new_app()
 )
 def zoo_command(
     name: Annotated[
-        Optional[str], typer.Argument(help="A model to show.", show_default=False)
+        Optional[str],
+        typer.Argument(
+            metavar="NAME",
+            help="A model to show.",
+            show_default=False,
+            autocompletion=complete_model,
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead.")] = False,
 ) -> None:
