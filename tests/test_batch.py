@@ -297,4 +297,4 @@ def test_at_file_reads_a_batch_and_a_bare_file_name_says_how(tmp_path):
         text=True,
         timeout=60,
     )
-    assert missing.returncode == 2 and "cannot read" in missing.stderr
+    assert missing.returncode == 1 and "cannot read" in missing.stderr

@@ -286,10 +286,9 @@ def _batch_source(spec: list[str] | None) -> object | None:
         path = spec[0][1:]
         try:
             return open(path, "rb")  # read lazily by the batch; closed at exit
-        except OSError as err:
-            raise typer.BadParameter(
-                f"cannot read {path}: {err.strerror or err}", param_hint="@FILE"
-            ) from None
+        except (OSError, ValueError) as err:  # an input that cannot be read: exit 1
+            reason = getattr(err, "strerror", None) or err
+            fail(ConvcalcError(f"cannot read {escape_text(path)}: {reason}"))
     return None
 
 
