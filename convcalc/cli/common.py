@@ -253,8 +253,13 @@ def usage_message(err: Exception) -> str:
 def tidy_usage(command: Any) -> Any:
     """One usage style for every command: arguments in capitals, optional ones in brackets,
     required ones bare (``convcalc solve [OPTIONS] IN OUT``, ``convcalc [OPTIONS] [SPEC]...``)
-    rather than typer's mix of ``[spec]...``, ``[name]`` and ``{IN} {OUT}``."""
+    rather than typer's mix of ``[spec]...``, ``[name]`` and ``{IN} {OUT}``.  Help written
+    for rich markup (``\\[`` escapes a bracket there) reads plainly in click's formatter."""
+    if command.help:
+        command.help = command.help.replace("\\[", "[")
     for param in command.params:
+        if getattr(param, "help", None):
+            param.help = param.help.replace("\\[", "[")
         if getattr(param, "param_type_name", "") != "argument":
             continue
         name = (param.metavar or param.name or "").upper()

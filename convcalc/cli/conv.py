@@ -33,8 +33,8 @@ MATRIX_HELP = (
 
 CONV_HELP = (
     "One convolution of given numbers, every output cell exact. "
-    "INPUT is \\[L], \\[H]\\[W] or \\[C]\\[H]\\[W] (channel planes first); KERNEL is one plane, "
-    "\\[C]\\[kh]\\[kw] (one filter) or \\[F]\\[C]\\[kh]\\[kw] (F filters, F output planes), "
+    "INPUT is [L], [H][W] or [C][H][W] (channel planes first); KERNEL is one plane, "
+    "[C][kh][kw] (one filter) or [F][C][kh][kw] (F filters, F output planes), "
     "or a kernel name.\n\n"
     "By default convcalc computes what PyTorch's conv computes, cross-correlation: "
     "g(x, y) = Σ_s Σ_t w(s, t) f(x + s, y + t). --flip computes the textbook convolution "
@@ -42,7 +42,7 @@ CONV_HELP = (
     "says which, and whether the other gives a different result.\n\n"
     "Example: convcalc conv '0 0 10 0 0; 0 0 10 0 0; 0 0 10 0 0; 0 0 10 0 0; 0 0 10 0 0' "
     "laplacian8 --padding 1 --explain\n\n" + MATRIX_HELP + "\n\n"
-    "Named kernels (3×3):\n\n" + "\n\n".join(kernels_help().replace("[", "\\[").split("\n"))
+    "Named kernels (3×3):\n\n" + "\n\n".join(kernels_help().split("\n"))
 )
 
 
@@ -111,7 +111,7 @@ def conv_command(
         bool, typer.Option("--flip", help="True convolution: turn the kernel by 180° first.")
     ] = False,
     one_d: Annotated[
-        bool, typer.Option("--1d", help="Read a matrix INPUT as \\[C]\\[L] (1-D with channels).")
+        bool, typer.Option("--1d", help="Read a matrix INPUT as [C][L] (1-D with channels).")
     ] = False,
     explain: Annotated[
         bool, typer.Option("--explain", "-e", help="Write every output cell as its sum.")
