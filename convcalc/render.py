@@ -337,10 +337,14 @@ class Sink:
 class TableSink(Sink):
     """The default: a table per spec, with torchinfo-like totals under it.
 
-    On a terminal (or with ``FORCE_COLOR``, or a fixed ``width``) rich draws it, with styles
-    and the terminal's width.  Piped, the same text is written by :func:`plain_table` at its
-    natural width: rich would assume 80 columns and cut cells, costs about 0.5 ms a row, and
-    is not even imported — which keeps ``convcalc SPEC | …`` and 10,000-layer specs fast.
+    The text is written by :func:`plain_table`, which draws rich's ``SIMPLE_HEAD`` table
+    byte for byte at a fraction of the cost (rich costs about 0.5 ms a row: a 100,000-row
+    table took 30 s at a terminal), so a terminal and a pipe cost the same.  Piped, the table
+    has its natural width; at a terminal it is fitted to the width (``COLUMNS`` when it is a
+    positive number) by wrapping the notes, then moving them under their rows: a number is
+    never cut.  Colour (bold header, dim paths and notes, yellow warnings) follows
+    ``NO_COLOR``/``FORCE_COLOR``/``TERM=dumb`` and the terminal.  A fixed ``width`` draws with
+    rich itself (the reference the tests compare :func:`plain_table` with).
     """
 
     def __init__(
@@ -355,7 +359,10 @@ class TableSink(Sink):
     ) -> None:
         super().__init__(out, err, batch=batch, depth=depth, **options)
         self.width = width
-        self.rich = width is not None or out.isatty() or bool(os.environ.get("FORCE_COLOR"))
+        self.rich = width is not None
+        tty = _isatty(out)
+        self.colour = _colour(tty)
+        self.fit = terminal_width(out) if tty else None
         self.console: object = None
         self.first = True
 
@@ -401,8 +408,8 @@ class TableSink(Sink):
         self.first = False
 
     def report_stream(self, stream: ReportStream, line: int | None) -> None:
-        """Piped: each row's cells and --explain lines go to a spool as the row comes, and only
-        the column widths stay in memory; at a terminal rich needs the whole table."""
+        """Each row's cells and --explain lines go to a spool as the row comes, and only
+        the column widths stay in memory (a terminal gets the same text, styled)."""
         if self.rich:
             return super().report_stream(stream, line)
         n = 6 + 3 * self.rf  # cells of a row, the notes last
@@ -442,7 +449,8 @@ class TableSink(Sink):
             if self.batch:
                 title = (f"line {line}: " if line is not None else "") + escape_text(report.spec)
                 out.write(("\n" if not self.first else "") + title + "\n")
-            out.write(_plain_line([h for h, _ in columns], widths, rights) + "\n")
+            bold, yellow = (_style("1"), _style("33")) if self.colour else (_plain, _plain)
+            out.write(bold(_plain_line([h for h, _ in columns], widths, rights)) + "\n")
             out.write("─" * (sum(widths) + 3 * (len(widths) - 1)) + "\n")
             out.write(_plain_line(input_row, widths, rights) + "\n")
             cells.seek(0)
@@ -452,7 +460,7 @@ class TableSink(Sink):
             if work.tell():
                 out.write("\nWorking:\n")
                 copy_spool(work, out)
-            out.write("".join(f"warning: {w}\n" for w in report.warnings))
+            out.write("".join(yellow(f"warning: {w}") + "\n" for w in report.warnings))
         self.first = False
 
     def _plain(
@@ -463,16 +471,17 @@ class TableSink(Sink):
         report: Report,
         work: list[tuple[str, list[str]]],
     ) -> None:
+        bold, yellow = (_style("1"), _style("33")) if self.colour else (_plain, _plain)
         parts: list[str] = []
         if title is not None:
-            parts.append(("\n" if not self.first else "") + title + "\n")
-        parts.append(plain_table(columns, cells))
+            parts.append(("\n" if not self.first else "") + bold(title) + "\n")
+        parts.append(plain_table(columns, cells, width=self.fit, colour=self.colour))
         parts.append("\n".join(total_lines(report)) + "\n")
         if work:
-            parts.append("\nWorking:\n")
+            parts.append("\n" + bold("Working:") + "\n")
             for head, lines in work:
-                parts.append(head + "\n" + "".join(f"    {x}\n" for x in lines))
-        parts.extend(f"warning: {w}\n" for w in report.warnings)
+                parts.append(bold(head) + "\n" + "".join(f"    {x}\n" for x in lines))
+        parts.extend(yellow(f"warning: {w}") + "\n" for w in report.warnings)
         self.out.write("".join(parts))
 
     def _rich(
@@ -530,10 +539,59 @@ def _plain_line(row: list[str], widths: list[int], rights: list[bool]) -> str:
     return "   ".join(out).rstrip()
 
 
-def plain_table(columns: list[tuple[str, bool]], cells: list[list[str]]) -> str:
+def _plain(text: str) -> str:
+    return text
+
+
+def _style(code: str) -> object:
+    return lambda text: f"\x1b[{code}m{text}\x1b[0m" if text else text
+
+
+def _isatty(out: TextIO) -> bool:
+    try:
+        return out.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _colour(tty: bool) -> bool:
+    """Colour as rich decides it: never with NO_COLOR or a dumb terminal, forced by
+    FORCE_COLOR, otherwise on a terminal only."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return tty and os.environ.get("TERM", "").lower() not in ("dumb", "unknown")
+
+
+def terminal_width(out: TextIO) -> int:
+    """Columns to fit a table to: ``COLUMNS`` when a positive number, else the terminal's."""
+    value = os.environ.get("COLUMNS", "")
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    try:
+        return os.get_terminal_size(out.fileno()).columns or 80
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
+NOTES_MIN = 16  # narrower than this, the notes move under their rows
+
+
+def plain_table(
+    columns: list[tuple[str, bool]],
+    cells: list[list[str]],
+    *,
+    width: int | None = None,
+    colour: bool = False,
+) -> str:
     """A table as rich's ``box.SIMPLE_HEAD`` (no edges) draws it, without rich.
 
     Columns are three spaces apart, a rule of ``─`` under the header, line ends stripped.
+    With ``width``, a table wider than that wraps its last column when that is ``Notes``
+    (at spaces; it moves under each row, indented, when fewer than :data:`NOTES_MIN` columns
+    are left); no other cell is ever cut, so a narrow terminal wraps the long lines itself.
+    ``colour``: a bold header, the ``#`` and ``Notes`` columns dim.
     """
     widths = [display_width(header) for header, _ in columns]
     for row in cells:
@@ -542,16 +600,48 @@ def plain_table(columns: list[tuple[str, bool]], cells: list[list[str]]) -> str:
             if n > widths[i]:
                 widths[i] = n
     rights = [right for _, right in columns]
+    notes = len(columns) - 1 if columns and columns[-1][0] == "Notes" else None
+    below = False
+    total = sum(widths) + 3 * (len(widths) - 1)
+    if width is not None and notes is not None and total > width:
+        room = width - (total - widths[notes])
+        if room >= NOTES_MIN:
+            widths[notes] = room
+        else:
+            below = True
+    dim = {0, notes} if colour else set()
 
     def line(row: list[str]) -> str:
         out = []
-        for cell, width, right in zip(row, widths, rights):
-            pad = " " * (width - display_width(cell))
-            out.append(pad + cell if right else cell + pad)
+        for i, (cell, w, right) in enumerate(zip(row, widths, rights)):
+            pad = " " * max(0, w - display_width(cell))
+            text = pad + cell if right else cell + pad
+            out.append(f"\x1b[2m{text}\x1b[0m" if i in dim and cell else text)
         return "   ".join(out).rstrip()
 
-    rule = "─" * (sum(widths) + 3 * (len(widths) - 1))
-    return "\n".join([line([h for h, _ in columns]), rule, *map(line, cells)]) + "\n"
+    def rows(row: list[str]) -> list[str]:
+        if notes is None or (display_width(row[notes]) <= widths[notes] and not below):
+            return [line(row)]
+        if below:
+            head, note = line([*row[:notes], ""]), row[notes]
+            if not note:
+                return [head]
+            return [head, f"\x1b[2m      {note}\x1b[0m" if colour else f"      {note}"]
+        import textwrap
+
+        parts = textwrap.wrap(row[notes], widths[notes], break_long_words=False) or [""]
+        blank = [""] * notes
+        return [line([*row[:notes], parts[0]]), *(line([*blank, p]) for p in parts[1:])]
+
+    header = line([h for h, _ in columns]).replace("\x1b[2m", "").replace("\x1b[0m", "")
+    if colour:
+        header = f"\x1b[1m{header}\x1b[0m"
+    shown = [w for i, w in enumerate(widths) if not (below and i == notes)]
+    rule = "─" * (sum(shown) + 3 * (len(shown) - 1))
+    body: list[str] = []
+    for row in cells:
+        body.extend(rows(row))
+    return "\n".join([header, rule, *body]) + "\n"
 
 
 class JsonSink(Sink):
@@ -589,7 +679,8 @@ class JsonSink(Sink):
             super().error(error, spec, line)
             self._item(json.dumps(_error_object(error, spec, line), ensure_ascii=False, indent=2))
         else:
-            self.err.write(json.dumps({"error": error.to_dict()}, ensure_ascii=False) + "\n")
+            error_object = {"schema_version": SCHEMA_VERSION, "error": error.to_dict()}
+            self.err.write(json.dumps(error_object, ensure_ascii=False) + "\n")
 
     def close(self) -> None:
         if self.batch:
@@ -613,7 +704,9 @@ class JsonlSink(Sink):
 
     def error(self, error: ConvcalcError, spec: str, line: int | None) -> None:
         super().error(error, spec, line)
-        self.out.write(json.dumps(_error_object(error, spec, line), ensure_ascii=False) + "\n")
+        # compact, as the result lines are
+        text = json.dumps(_error_object(error, spec, line), ensure_ascii=False, separators=COMPACT)
+        self.out.write(text + "\n")
 
 
 def _json_rows(stream: ReportStream, out: TextIO, *, indent: bool) -> None:
@@ -701,6 +794,9 @@ class MarkdownSink(Sink):
 class CsvSink(Sink):
     """``--format csv``: a header row, then one row per layer (nested rows carry their path).
 
+    ``depth`` is 1 for a top-level row; a res/cat row has ``is_container`` true and its params
+    and MACs are its branches' sums, so a column total counts the rows that are not containers.
+
     Numbers are plain (no thousands separators), shapes and per-dim fields are x-joined
     (``14x14x32``), notes ``; ``-joined and ``--explain`` lines `` | ``-joined.  A stdin batch
     adds a leading ``line`` column: the input line each row comes from.
@@ -717,7 +813,8 @@ class CsvSink(Sink):
 
     def columns(self) -> list[str]:
         cols = ["line"] if self.batch else []
-        cols += ["path", "token", "kind", "output_shape", "params", "trainable_params"]
+        cols += ["path", "depth", "is_container", "token", "kind", "output_shape", "params"]
+        cols += ["trainable_params"]
         cols += ["non_trainable_params", "macs", "notes"]
         if self.rf:
             cols += ["rf_size", "rf_jump", "rf_start"]
@@ -749,6 +846,8 @@ class CsvSink(Sink):
             row: list[object] = [line] if self.batch else []
             row += [
                 path,
+                path.count(".") // 2 + 1,  # 3.2.1: layer 1 of branch 2 of layer 3, depth 2
+                "true" if layer.branches is not None else "false",
                 layer.token,
                 layer.kind,
                 "x".join(str(n) for n in layer.output_shape),
@@ -779,8 +878,12 @@ class TsvSink(CsvSink):
     delimiter = "\t"
 
 
+COMPACT = (",", ":")  # json.dumps separators of --jsonl, as pydantic writes the results
+SCHEMA_VERSION = 1  # of every JSON object convcalc writes, results and errors alike
+
+
 def _error_object(error: ConvcalcError, spec: str, line: int | None) -> dict[str, object]:
-    return {"schema_version": 1, "line": line, "spec": spec, "error": error.to_dict()}
+    return {"schema_version": SCHEMA_VERSION, "line": line, "spec": spec, "error": error.to_dict()}
 
 
 def _drawing(name: str) -> Callable[..., Sink]:

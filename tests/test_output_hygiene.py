@@ -495,3 +495,49 @@ def test_ctrl_c_at_any_moment_is_exit_130_without_a_traceback(delay: float, entr
         pytest.skip("interrupted before Python had started")  # the interpreter's own startup
     assert proc.returncode == 130, err
     assert b"Traceback" not in err and b"KeyboardInterrupt" not in err
+
+
+# --------------------------------------------------------------------------------------------
+# tables at a terminal (issue 9, item 8)
+
+
+def test_a_long_table_at_a_terminal_costs_what_it_costs_piped():
+    """rich drew 100,000 rows in 30 s; the terminal now gets plain_table's text, styled."""
+    import time
+
+    spec = "28x28x1 (conv3p1x8)*30000"
+    start = time.perf_counter()
+    proc = _run([spec])
+    piped = time.perf_counter() - start
+    assert proc.returncode == 0
+    start = time.perf_counter()
+    code, out = _run_pty([spec], _env())
+    terminal = time.perf_counter() - start
+    assert code == 0
+    assert out.count("conv3p1x8") == 30000
+    assert "\x1b[" in out  # still styled
+    assert terminal < 3 * piped + 2, f"terminal {terminal:.1f} s, piped {piped:.1f} s"
+
+
+NUMBERS = ["56,448", "7,845", "7,840", "8,165", "64,288", "14×14×32", "conv3x3s2p1x32"]
+
+
+@pytest.mark.parametrize("columns", ["0", "20", "40", "60", "70", "abc", "-5"])
+def test_a_narrow_terminal_never_cuts_a_number(columns: str):
+    spec = "28x28x1 conv3x3s2p1x32 pool2 dense5"
+    code, out = _run_pty([spec], _env(COLUMNS=columns, NO_COLOR="1"))
+    assert code == 0
+    assert "…" not in out
+    for text in NUMBERS:
+        assert text in out, (columns, out)
+    note = " ".join(out.split())  # the note may wrap or move under its row, but stays whole
+    assert "flattened 7×7×32" in note and "1,568" in note
+    lines = out.replace("\r\n", "\n").splitlines()
+    if columns.isdigit() and int(columns) >= 60:
+        assert all(len(line) <= int(columns) for line in lines), lines
+
+
+def test_a_wide_terminal_keeps_the_notes_beside_their_rows():
+    code, out = _run_pty(["28x28x1 conv3x3s2p1x32 pool2 dense5"], _env(COLUMNS="200"))
+    assert code == 0
+    assert any("dense5" in line and "flattened" in line for line in out.splitlines())
