@@ -228,9 +228,9 @@ def test_channels_first_messages_and_notes_use_the_display_layout() -> None:
         convcalc.analyze("1x5x5 conv7x7x8", channels_first=True)
     assert info.value.message.startswith("conv on 1×5×5: H:")
     r = convcalc.analyze("1x28x28 conv3x3s2p1x32 pool2 dense5", channels_first=True)
-    assert r.layers[2].notes == ["flattened 32×7×7 = 1,568 first"]
+    assert r.layers[2].notes == ["flattened 32×7×7 = 1,568"]
     r = convcalc.analyze("28x28x1 conv3x3s2p1x32 pool2 dense5")
-    assert r.layers[2].notes == ["flattened 7×7×32 = 1,568 first"]
+    assert r.layers[2].notes == ["flattened 7×7×32 = 1,568"]
 
 
 @pytest.mark.parametrize(

@@ -20,3 +20,22 @@ def test_readme_pictures_are_current() -> None:
 
 def test_readme_shows_the_homework_picture() -> None:
     assert "](docs/homework.svg)" in (ROOT / "README.md").read_text()
+
+
+def test_readme_main_example_is_real_and_fits_80_columns() -> None:
+    """The first screen's table: convcalc's own piped output, and no wider than a terminal."""
+    from convcalc.errors import display_width
+
+    readme = (ROOT / "README.md").read_text()
+    command = 'convcalc "28x28x1 conv3x3s2p1x32 pool2 dense5"'
+    block = readme.split(f"$ {command}\n", 1)[1].split("```", 1)[0]
+    done = subprocess.run(
+        [sys.executable, "-m", "convcalc", "28x28x1 conv3x3s2p1x32 pool2 dense5"],
+        capture_output=True,
+        text=True,
+        env={"NO_COLOR": "1", "PATH": ""},
+        timeout=60,
+    )
+    assert block == done.stdout
+    assert max(display_width(line) for line in block.splitlines()) <= 80
+    assert f"{command}\n" in readme  # the install-and-run line runs the same spec

@@ -58,4 +58,4 @@ def test_rows_do_not_share_mutable_notes() -> None:
     a = convcalc.analyze("28x28x1 conv3x3s2p1x32 pool2 dense5")
     a.layers[2].notes.append("mine")
     b = convcalc.analyze("28x28x1 conv3x3s2p1x32 pool2 dense5")
-    assert b.layers[2].notes == ["flattened 7×7×32 = 1,568 first"]
+    assert b.layers[2].notes == ["flattened 7×7×32 = 1,568"]

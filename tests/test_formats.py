@@ -131,6 +131,8 @@ def test_csv_without_options_has_the_plain_columns() -> None:
     header, *rows = list(csv.reader(io.StringIO(out)))
     assert header == [
         "path",
+        "depth",
+        "is_container",
         "token",
         "kind",
         "output_shape",
@@ -141,8 +143,19 @@ def test_csv_without_options_has_the_plain_columns() -> None:
         "notes",
     ]
     # by hand: (3·3·1 + 1)·32 = 320, 14·14·32·9 = 56,448; (7·7·32 + 1)·5 = 7,845
-    assert rows[0][:8] == ["1", "conv3x3s2p1x32", "conv", "14x14x32", "320", "320", "0", "56448"]
-    assert rows[2][4] == "7845" and rows[2][8] == "flattened 7×7×32 = 1,568 first"
+    assert rows[0][:10] == [
+        "1",
+        "1",
+        "false",
+        "conv3x3s2p1x32",
+        "conv",
+        "14x14x32",
+        "320",
+        "320",
+        "0",
+        "56448",
+    ]
+    assert rows[2][6] == "7845" and rows[2][10] == "flattened 7×7×32 = 1,568"
 
 
 def test_batches() -> None:
@@ -174,4 +187,35 @@ def test_ascii_formats() -> None:
         assert result.exit_code == 0
         assert result.stdout.isascii(), fmt
     data = json.loads(invoke(SPECS[0], "--json", "--ascii").stdout)
-    assert data["layers"][2]["notes"] == ["flattened 7x7x32 = 1,568 first"]
+    assert data["layers"][2]["notes"] == ["flattened 7x7x32 = 1,568"]
+
+
+# --------------------------------------------------------------------------------------------
+# output details (issue 9, item 25)
+
+
+def test_jsonl_error_lines_are_compact_like_the_results() -> None:
+    result = invoke("--jsonl", input="28x28x1 relu\n28x28x1 cnv3\n")
+    for line in result.stdout.splitlines():
+        obj = json.loads(line)
+        assert line == json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+
+
+def test_every_json_error_has_a_schema_version() -> None:
+    single = invoke("--json", "28x28x1 cnv3")
+    assert json.loads(single.stderr)["schema_version"] == 1
+    batch = invoke("--json", input="28x28x1 cnv3\n")
+    assert json.loads(batch.stdout)[0]["schema_version"] == 1
+
+
+def test_csv_marks_container_rows_so_a_column_sums_once() -> None:
+    spec = "56x56x64 res(conv3x3s2p1x128nb bn relu conv3x3p1x128nb bn | conv1x1s2x128nb bn) relu"
+    out = invoke(spec, "-f", "csv").stdout
+    rows = list(csv.DictReader(io.StringIO(out)))
+    by_path = {r["path"]: r for r in rows}
+    assert by_path["1"]["is_container"] == "true" and by_path["1"]["depth"] == "1"
+    assert by_path["1.1.1"]["is_container"] == "false" and by_path["1.1.1"]["depth"] == "2"
+    leaves = sum(int(r["params"]) for r in rows if r["is_container"] == "false")
+    # by hand: 3·3·64·128 + 2·128·2 + 3·3·128·128 + 2·128·2 + 64·128 + 2·128·2 = 230,912
+    assert leaves == 230_912
+    assert sum(int(r["params"]) for r in rows if r["depth"] == "1") == 230_912

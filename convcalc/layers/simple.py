@@ -67,7 +67,7 @@ class Dense(Layer):
         n_in = prod(shape)
         effect = Effect(shape=(self.units,))
         if len(shape) > 1:
-            effect.notes.append(f"flattened {INPUT} = {fmt_int(n_in)} first")
+            effect.notes.append(f"flattened {INPUT} = {fmt_int(n_in)}")
         effect.trainable = (n_in + self.bias) * self.units
         effect.macs = n_in * self.units
         return effect
