@@ -56,17 +56,25 @@ def _color_system() -> str | None:
 
 
 def write_rich(out: TextIO, *renderables: object, width: int | None = None) -> None:
-    """Print rich renderables; piped, at natural width with line-end padding stripped.
+    """Print rich renderables at their natural width, line-end padding stripped.
 
-    Rich assumes 80 columns when stdout is not a terminal and would cut wide cells (``colu…``).
+    Rich assumes 80 columns when stdout is not a terminal, and at a terminal fits tables to its
+    width by cutting cells (``11,6…``; at ``COLUMNS=0`` it printed nothing).  A number must
+    never be cut, so a table is drawn whole; a terminal narrower than it wraps the lines.
+    At a terminal the styles stay (colour as for the main table).
     """
     from rich.console import Console
 
-    if out.isatty() and width is None:
-        Console(file=out, highlight=False, color_system=_color_system()).print(*renderables)
-        return
+    styled = width is None and _colour(_isatty(out))
     buf = io.StringIO()
-    Console(file=buf, width=width or 10_000, highlight=False, soft_wrap=False).print(*renderables)
+    Console(
+        file=buf,
+        width=width or 10_000,
+        highlight=False,
+        soft_wrap=False,
+        force_terminal=styled,
+        color_system="standard" if styled else None,
+    ).print(*renderables)
     out.write("\n".join(line.rstrip() for line in buf.getvalue().split("\n")))
 
 

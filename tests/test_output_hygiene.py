@@ -543,3 +543,17 @@ def test_a_wide_terminal_keeps_the_notes_beside_their_rows():
     code, out = _run_pty(["28x28x1 conv3x3s2p1x32 pool2 dense5"], _env(COLUMNS="200"))
     assert code == 0
     assert any("dense5" in line and "flattened" in line for line in out.splitlines())
+
+
+@pytest.mark.parametrize("columns", ["0", "30"])
+@pytest.mark.parametrize(
+    ("args", "whole"),
+    [(["zoo"], ["11,689,512", "138,357,544"]), (["solve", "28", "14", "-k", "3"], ["conv3s2p1"])],
+    ids=["zoo", "solve"],
+)
+def test_other_tables_at_a_narrow_terminal_are_whole(columns: str, args: list[str], whole):
+    code, out = _run_pty(args, _env(COLUMNS=columns))
+    assert code == 0
+    assert "…" not in out
+    for text in whole:
+        assert text in out
