@@ -85,7 +85,7 @@ def test_jsonl_errors_name_their_lines_on_stderr():
 
 def test_invalid_utf8_line_points_at_the_bad_byte():
     result = _invoke(["--jsonl"], BATCH)
-    obj = next(json.loads(t) for t in result.stdout.splitlines() if '"line": 5' in t)
+    obj = next(o for o in map(json.loads, result.stdout.splitlines()) if o.get("line") == 5)
     assert "not valid UTF-8" in obj["error"]["message"]
     assert obj["spec"][obj["error"]["position"]] == "\ufffd"
     assert obj["error"]["position"] == len("28x28x1 conv3x8 ")

@@ -302,7 +302,7 @@ sys.stderr.write("\\nloaded: " + " ".join(sorted(m for m in sys.modules if m.sta
         (["--json", "28x28x1 foo"], None, False),
         ([COLOURFUL], None, False),  # piped, the table is plain text: no rich either
         (["--format", "markdown", COLOURFUL], None, False),
-        ([COLOURFUL], "force-colour", True),  # the control: rich draws coloured tables
+        (["zoo"], "force-colour", True),  # the control: the zoo's table is rich's
     ],
     ids=["json", "jsonl", "jsonl-batch", "json-error", "table-piped", "markdown", "control"],
 )
