@@ -454,16 +454,24 @@ class TableSink(Sink):
                 widths[i] = max(widths[i], display_width(header))
             rights = [right for _, right in columns]
             out = self.out
+            bold, yellow = (_style("1"), _style("33")) if self.colour else (_plain, _plain)
             if self.batch:
                 title = (f"line {line}: " if line is not None else "") + escape_text(report.spec)
-                out.write(("\n" if not self.first else "") + title + "\n")
-            bold, yellow = (_style("1"), _style("33")) if self.colour else (_plain, _plain)
-            out.write(bold(_plain_line([h for h, _ in columns], widths, rights)) + "\n")
-            out.write("─" * (sum(widths) + 3 * (len(widths) - 1)) + "\n")
-            out.write(_plain_line(input_row, widths, rights) + "\n")
+                out.write(("\n" if not self.first else "") + bold(title) + "\n")
             cells.seek(0)
-            for text in cells:
-                out.write(_plain_line(text[:-1].split("\x00"), widths, rights) + "\n")
+            # at a terminal: fitted (the notes wrap or move under their rows) and styled
+            if self.fit is not None or self.colour:
+                table = {"width": self.fit, "colour": self.colour, "widths": widths}
+                out.write(plain_table(columns, [input_row[: len(widths)]], **table))
+                for text in cells:
+                    row = text[:-1].split("\x00")[: len(widths)]
+                    out.write(plain_table(columns, [row], rows_only=True, **table))
+            else:
+                out.write(_plain_line([h for h, _ in columns], widths, rights) + "\n")
+                out.write("─" * (sum(widths) + 3 * (len(widths) - 1)) + "\n")
+                out.write(_plain_line(input_row, widths, rights) + "\n")
+                for text in cells:
+                    out.write(_plain_line(text[:-1].split("\x00"), widths, rights) + "\n")
             out.write("\n".join(total_lines(report)) + "\n")
             if work.tell():
                 out.write("\nWorking:\n")
@@ -592,6 +600,8 @@ def plain_table(
     *,
     width: int | None = None,
     colour: bool = False,
+    widths: list[int] | None = None,
+    rows_only: bool = False,
 ) -> str:
     """A table as rich's ``box.SIMPLE_HEAD`` (no edges) draws it, without rich.
 
@@ -599,10 +609,12 @@ def plain_table(
     With ``width``, a table wider than that wraps its last column when that is ``Notes``
     (at spaces; it moves under each row, indented, when fewer than :data:`NOTES_MIN` columns
     are left); no other cell is ever cut, so a narrow terminal wraps the long lines itself.
-    ``colour``: a bold header, the ``#`` and ``Notes`` columns dim.
+    ``colour``: a bold header, the ``#`` and ``Notes`` columns dim.  A streamed table gives
+    its column ``widths`` and writes its rows a few at a time (``rows_only``).
     """
-    widths = [display_width(header) for header, _ in columns]
-    for row in cells:
+    given = widths is not None
+    widths = list(widths) if widths is not None else [display_width(h) for h, _ in columns]
+    for row in [] if given else cells:
         for i, cell in enumerate(row):
             n = display_width(cell)
             if n > widths[i]:
@@ -649,6 +661,8 @@ def plain_table(
     body: list[str] = []
     for row in cells:
         body.extend(rows(row))
+    if rows_only:
+        return "".join(x + "\n" for x in body)
     return "\n".join([header, rule, *body]) + "\n"
 
 
