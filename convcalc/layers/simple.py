@@ -4,7 +4,7 @@ resizing (upsample, zpad)."""
 from __future__ import annotations
 
 from math import prod
-from typing import Literal, Union
+from typing import Literal, Union, get_args
 
 from ..errors import ShapeError, SpecSyntaxError
 from ..fmt import Shape, fmt_int, in_layout
@@ -151,23 +151,7 @@ class Activation(Layer):
     ``swish`` is ``silu``; ``hardswish``/``hardsigmoid`` are ``hswish``/``hsigmoid``."""
 
     FAMILY = "elementwise"
-    NAMES = (
-        "relu",
-        "relu6",
-        "leakyrelu",
-        "elu",
-        "gelu",
-        "silu",
-        "sigmoid",
-        "tanh",
-        "softmax",
-        "hswish",
-        "hsigmoid",
-        "mish",
-        "selu",
-        "softplus",
-        *_ACTIVATION_ALIASES,
-    )
+    NAMES = (*get_args(ActivationName), *_ACTIVATION_ALIASES)
 
     kind: ActivationName
 
