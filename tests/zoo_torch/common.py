@@ -1,0 +1,39 @@
+"""Parts that several families' torchvision networks share (torchvision/ops/misc.py,
+torchvision/models/_utils.py), for the zoo tests' torch.nn builders."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+
+def parts(torch) -> SimpleNamespace:
+    """The shared parts, built on ``torch`` (imported by the caller, so that this module
+    imports without it)."""
+    nn = torch.nn
+    F = torch.nn.functional
+
+    def make_divisible(v, divisor):
+        new_v = max(divisor, int(v + divisor / 2) // divisor * divisor)
+        return new_v + divisor if new_v < 0.9 * v else new_v
+
+    class SqueezeExcitation(nn.Module):
+        """One row for convcalc's se<r>: recorded whole, its MACs two 1×1 convs on a 1×1 map."""
+
+        def __init__(self, channels, squeeze):
+            super().__init__()
+            self.avgpool = nn.AdaptiveAvgPool2d(1)
+            self.fc1 = nn.Conv2d(channels, squeeze, 1)
+            self.fc2 = nn.Conv2d(squeeze, channels, 1)
+            self.row_macs = 2 * channels * squeeze
+
+        def forward(self, x):
+            return x * torch.sigmoid(self.fc2(F.relu(self.fc1(self.avgpool(x)))))
+
+    def conv_bn(cin, cout, kernel=1, stride=1, groups=1):
+        pad = (kernel - 1) // 2
+        return [nn.Conv2d(cin, cout, kernel, stride, pad, groups=groups, bias=False),
+                nn.BatchNorm2d(cout)]  # fmt: skip
+
+    return SimpleNamespace(
+        make_divisible=make_divisible, SqueezeExcitation=SqueezeExcitation, conv_bn=conv_bn
+    )
