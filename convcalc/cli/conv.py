@@ -2,34 +2,29 @@
 
 from __future__ import annotations
 
-import json
-import sys
-from enum import Enum
 from typing import Annotated, Optional
 
 import typer
 
 from ..errors import ConvcalcError
 from ..values.kernels import kernels_help
-from .common import EXIT_INVALID, new_app, output_failed, write
+from .common import new_app
+from .worked import (
+    MATRIX_HELP,
+    AsciiOption,
+    DecimalsOption,
+    JsonOption,
+    SchemaOption,
+    ValueFormat,
+    check_format,
+    matrix_argument,
+    print_schema,
+    report_error,
+    show,
+)
 
 app = new_app()
 
-
-class ValueFormat(str, Enum):
-    table = "table"
-    markdown = "markdown"
-    latex = "latex"
-    csv = "csv"
-
-
-MATRIX_HELP = (
-    "Matrices: rows separated by ';' or newlines, cells by spaces or commas, channel planes by "
-    "'|' ('0 0 10; 0 0 10 | 1 1 1; 1 1 1'); or JSON nested lists ('[[1, 2], [3, 4]]'); or "
-    "@path for a file holding either; or - for stdin. Numbers: integers, decimals (0.25) or "
-    "fractions (1/4), negative with - or −. Arithmetic is exact: fractions print as 3/2 "
-    "(--decimals N for decimals)."
-)
 
 CONV_HELP = (
     "One convolution of given numbers, every output cell exact. "
@@ -44,43 +39,6 @@ CONV_HELP = (
     "laplacian8 --padding 1 --explain\n\n" + MATRIX_HELP + "\n\n"
     "Named kernels (3×3):\n\n" + "\n\n".join(kernels_help().split("\n"))
 )
-
-
-def matrix_argument(text: str, what: str) -> tuple[object, int, str]:
-    """A matrix option or argument, or a kernel name (for kernels)."""
-    from ..values.kernels import kernel
-    from ..values.matrix import load_matrix
-
-    if what == "kernel" or what.startswith("--weight"):
-        named = kernel(text.strip())
-        if named is not None:
-            return named, 2, text
-    return load_matrix(text, what)
-
-
-def report_error(err: ConvcalcError, as_json: bool) -> None:
-    """One line (then the matrix text with a caret under the cell, for a matrix), exit 1."""
-    from ..errors import caret_lines, escape_text
-    from ..values.matrix import MatrixError
-
-    if as_json:
-        sys.stderr.write(json.dumps({"error": err.to_dict()}, ensure_ascii=False) + "\n")
-        raise typer.Exit(EXIT_INVALID)
-    lines = [f"convcalc: error: {escape_text(err.message)}"]
-    if isinstance(err, MatrixError) and err.position is not None and err.text:
-        text, pos = err.text, err.position
-        start = text.rfind("\n", 0, pos) + 1
-        end = text.find("\n", pos)
-        line = text[start : end if end >= 0 else len(text)]
-        lines += caret_lines(line, pos - start, len(err.token) or 1)
-    sys.stderr.write("\n".join(lines) + "\n")
-    raise typer.Exit(EXIT_INVALID)
-
-
-def decimals_option() -> object:
-    return typer.Option(
-        "--decimals", min=0, max=30, help="Print values as decimals with N places (exact rounding)."
-    )
 
 
 @app.command(help=CONV_HELP, no_args_is_help=True)
@@ -125,26 +83,19 @@ def conv_command(
             "as math), csv (quantity,index,value).",
         ),
     ] = ValueFormat.table,
-    decimals: Annotated[Optional[int], decimals_option()] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (schema_version 1).")] = False,
-    schema: Annotated[
-        bool, typer.Option("--schema", help="Print the JSON Schema of the --json output and exit.")
-    ] = False,
-    ascii_only: Annotated[
-        bool, typer.Option("--ascii", help="Plain ASCII output (automatic when needed).")
-    ] = False,
+    decimals: DecimalsOption = None,
+    as_json: JsonOption = False,
+    schema: SchemaOption = False,
+    ascii_only: AsciiOption = False,
 ) -> None:
-    from ..render import ascii_safe
-
     if schema:
         from ..values.schema import ConvJson
 
-        write(json.dumps(ConvJson.model_json_schema(), indent=2) + "\n")
+        print_schema(ConvJson)
         return
     if input_text is None or kernel_text is None:
         raise typer.BadParameter("give INPUT and KERNEL", param_hint="INPUT KERNEL")
-    if as_json and fmt is not ValueFormat.table:
-        raise typer.BadParameter(f"--json contradicts --format {fmt.value}")
+    check_format(fmt, as_json)
     pad: int | str
     if padding.strip().lower() == "same":
         pad = "same"
@@ -178,14 +129,11 @@ def conv_command(
         )
     except ConvcalcError as err:
         report_error(err, as_json)
-    out = ascii_safe(sys.stdout, ascii_only)
-    if as_json:
-        write(json.dumps(result.to_json(explain), ensure_ascii=False) + "\n", out)
-        return
-    from ..values.show import write_doc
-
-    try:
-        write_doc(result.doc(explain), fmt.value, decimals, out, ascii_only)
-        out.flush()
-    except OSError as err:
-        output_failed(err)
+    show(
+        lambda: result.to_json(explain),
+        lambda: result.doc(explain),
+        fmt=fmt,
+        decimals=decimals,
+        as_json=as_json,
+        ascii_only=ascii_only,
+    )

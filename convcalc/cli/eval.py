@@ -3,16 +3,27 @@ forward and (``--grad``) backward."""
 
 from __future__ import annotations
 
-import json
 import re
 import sys
-from typing import Annotated, Optional
+from typing import Annotated, NoReturn, Optional
 
 import typer
 
 from ..errors import ConvcalcError
-from .common import EXIT_INVALID, new_app, output_failed, write
-from .conv import MATRIX_HELP, ValueFormat, decimals_option, matrix_argument
+from .common import EXIT_INVALID, new_app
+from .worked import (
+    MATRIX_HELP,
+    AsciiOption,
+    DecimalsOption,
+    JsonOption,
+    SchemaOption,
+    ValueFormat,
+    check_format,
+    matrix_argument,
+    print_schema,
+    report_error,
+    show,
+)
 
 app = new_app()
 
@@ -108,26 +119,19 @@ def eval_command(
             "--format", "-f", help="table (grids), markdown or latex (the worked sums), csv."
         ),
     ] = ValueFormat.table,
-    decimals: Annotated[Optional[int], decimals_option()] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (schema_version 1).")] = False,
-    schema: Annotated[
-        bool, typer.Option("--schema", help="Print the JSON Schema of the --json output and exit.")
-    ] = False,
-    ascii_only: Annotated[
-        bool, typer.Option("--ascii", help="Plain ASCII output (automatic when needed).")
-    ] = False,
+    decimals: DecimalsOption = None,
+    as_json: JsonOption = False,
+    schema: SchemaOption = False,
+    ascii_only: AsciiOption = False,
 ) -> None:
-    from ..render import ascii_safe
-
     if schema:
         from ..values.schema import EvalJson
 
-        write(json.dumps(EvalJson.model_json_schema(), indent=2) + "\n")
+        print_schema(EvalJson)
         return
     if not spec:
         raise typer.BadParameter("give a SPEC", param_hint="SPEC")
-    if as_json and fmt is not ValueFormat.table:
-        raise typer.BadParameter(f"--json contradicts --format {fmt.value}")
+    check_format(fmt, as_json)
     text = " ".join(spec)
     from ..values.engine import evaluate
     from ..values.matrix import load_matrix
@@ -153,23 +157,19 @@ def eval_command(
         )
     except ConvcalcError as err:
         _report(err, text, as_json)
-    out = ascii_safe(sys.stdout, ascii_only)
-    if as_json:
-        write(json.dumps(result.to_json(), ensure_ascii=False) + "\n", out)
-        return
-    from ..values.show import write_doc
-
-    try:
-        write_doc(result.doc(), fmt.value, decimals, out, ascii_only)
-        out.flush()
-    except OSError as err:
-        output_failed(err)
+    show(
+        result.to_json,
+        result.doc,
+        fmt=fmt,
+        decimals=decimals,
+        as_json=as_json,
+        ascii_only=ascii_only,
+    )
 
 
-def _report(err: ConvcalcError, spec: str, as_json: bool) -> None:
+def _report(err: ConvcalcError, spec: str, as_json: bool) -> NoReturn:
     """A spec error with a caret under its token; a matrix error under its cell; else a line."""
     from ..values.matrix import MatrixError
-    from .conv import report_error
 
     if isinstance(err, MatrixError) or as_json or err.position is None:
         report_error(err, as_json)
