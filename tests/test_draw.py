@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 import convcalc
 from convcalc.cli import app
-from convcalc.draw.layout import Box, Label, Node, layout
+from convcalc.draw.layout import Box, Label, Line, Node, layout
 from convcalc.draw.palette import FILLS, luma
 from convcalc.draw.svg import svg
 from convcalc.draw.tikz import latex_text, tikz
@@ -167,6 +167,42 @@ def test_mul_split_aux() -> None:
     assert "split" in notes and "aux" in notes
     legend = [i.text for i in pic.items if isinstance(i, Label) and i.role == "legend"]
     assert any("side heads 10,752 more" in x for x in legend), legend
+
+
+def _touches(point: tuple[float, float], items: list, line: Line) -> bool:
+    """Whether a line's last point meets a box's left or right edge (on its centre line), a
+    node, or a point of another line."""
+    x, y = point
+    near = lambda a, b: abs(a - b) < 0.01  # noqa: E731
+    for item in items:
+        if isinstance(item, Box) and near(y, item.y + item.h / 2):
+            if near(x, item.x) or near(x, item.x + item.w):
+                return True
+        elif isinstance(item, Node) and abs((x - item.x) ** 2 + (y - item.y) ** 2 - item.r**2) < 1:
+            return True
+        elif isinstance(item, Line) and item is not line:
+            if any(near(x, px) and near(y, py) for px, py in item.points):
+                return True
+    return False
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        *SPECS.values(),
+        "32x32x3 conv3p1x16 aux(apool4 conv1x8 flatten dense10) conv3s2p1x32 gap dense10",
+        "28x28x32 mul(apool1 conv1x8 relu conv1x32 sigmoid) split(id | conv1x16) relu",
+        "8x8x8 (res(conv3p1x8 bn) relu)*3 cat(conv1x4 | pool3s1p1) flatten dense1000",
+    ],
+)
+def test_no_line_ends_in_empty_space(spec: str) -> None:
+    """Every line ends at a box, a node or another line: a shape label wider than its box
+    leaves no stub after the last box of a network or of an aux lane (a lane that stops)."""
+    if spec == "zoo:unet":
+        spec = _spec("unet")
+    items = layout(convcalc.analyze(spec)).items
+    for line in (i for i in items if isinstance(i, Line)):
+        assert _touches(line.points[-1], items, line), (line, spec)
 
 
 def test_depth_folds_branches_as_tables_do() -> None:

@@ -160,12 +160,20 @@ def _moved(item: Item, dx: float, dy: float) -> Item:
 @dataclass
 class _Block:
     """A laid-out piece: ``width`` wide, ``above``/``below`` its centre line (y = 0), which
-    every block enters at x = 0 and leaves at x = width."""
+    every block enters at x = 0 and leaves at x = width. Its line out is drawn as far as
+    ``reach`` (a shape label can be wider than its box); what follows draws the rest, so a
+    lane or a network that ends there has no stub dangling."""
 
     width: float = 0.0
     above: float = 0.0
     below: float = 0.0
     items: list[Item] = field(default_factory=list)
+    reach: float | None = None  # None: the whole width
+
+    @property
+    def end(self) -> float:
+        """Where the line out of this block stops."""
+        return self.width if self.reach is None else self.reach
 
     def put(self, other: _Block, dx: float, dy: float = 0.0) -> None:
         self.items.extend(_moved(i, dx, dy) for i in other.items)
@@ -174,7 +182,10 @@ class _Block:
 
     def then(self, other: _Block) -> None:
         """Append ``other`` to the right, on the same centre line."""
+        if self.end < self.width:
+            self.items.append(Line(((self.end, 0.0), (self.width, 0.0))))
         self.put(other, self.width)
+        self.reach = None if other.reach is None else self.width + other.reach
         self.width += other.width
 
 
@@ -331,8 +342,7 @@ def _tensor(shape: list[int], family: str, cf: bool, x: float) -> tuple[_Block, 
     block.items.append(shape_label)
     block.above = h / 2 + 0.8 * d + 2
     block.below = _text_block(shape_label)[1] + 2
-    if left + w < x + col:
-        block.items.append(Line(((left + w, 0.0), (x + col, 0.0))))
+    block.reach = left + w
     return block, left
 
 
@@ -376,7 +386,7 @@ def _repeat(part: _Repeat, cf: bool) -> _Block:
     pad = 8.0
     block = _Block(width=inner.width + 2 * pad)
     block.items.append(Line(((0.0, 0.0), (pad, 0.0))))
-    block.items.append(Line(((pad + inner.width, 0.0), (block.width, 0.0))))
+    block.items.append(Line(((pad + inner.end, 0.0), (block.width, 0.0))))
     block.put(inner, pad)
     top, bottom = -inner.above - 4, inner.below + 4
     block.items.append(Frame(pad / 2, top, inner.width + pad, bottom - top))
@@ -413,7 +423,7 @@ def _branch(part: _Branch, cf: bool) -> _Block:
     block = _Block()
     for lane, c in zip(lanes, centres):
         block.put(lane, start, c)
-        end = start + lane.width
+        end = start + lane.end
         block.items.append(Line(((0.0, 0.0), (fork, 0.0), (start - 6, c), (start, c))))
         if op is not None:
             block.items.append(Line(((end, c), (join, c), (node_x - r, 0.0))))
