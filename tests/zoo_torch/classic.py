@@ -1,14 +1,11 @@
 """The classic torchvision networks in torch.nn, following torchvision's source
 (github.com/pytorch/vision, torchvision/models/<family>.py): AlexNet, VGG, ResNet and its
-variants, SqueezeNet, DenseNet, GoogLeNet, MnasNet, MobileNetV2, RegNetX, and LeNet-5 and U-Net
+variants, SqueezeNet, DenseNet, GoogLeNet, MnasNet, MobileNetV2, and LeNet-5 and U-Net
 from their papers."""
 
 from __future__ import annotations
 
-import math
 from itertools import pairwise
-
-from .common import parts
 
 # torchvision's documented figures: the weights enums' meta in torchvision/models/<family>.py
 # (github.com/pytorch/vision, main), "num_params" and "_ops" (its docs' "GFLOPS" column, which
@@ -45,13 +42,6 @@ PUBLISHED: dict[str, tuple[int, str]] = {
     "mnasnet1_0": (4_383_312, "0.314"),
     "mnasnet1_3": (6_282_256, "0.526"),
     "mobilenet_v2": (3_504_872, "0.301"),  # mobilenetv2.py
-    "regnet_x_400mf": (5_495_976, "0.414"),  # regnet.py
-    "regnet_x_800mf": (7_259_656, "0.8"),
-    "regnet_x_1_6gf": (9_190_136, "1.603"),
-    "regnet_x_3_2gf": (15_296_552, "3.177"),
-    "regnet_x_8gf": (39_572_648, "7.995"),
-    "regnet_x_16gf": (54_278_536, "15.941"),
-    "regnet_x_32gf": (107_811_560, "31.736"),
 }
 
 
@@ -59,12 +49,6 @@ def models(torch) -> dict:
     """Each network's builder and its input (C, H, W), by zoo name."""
     nn = torch.nn
     F = torch.nn.functional
-    shared = parts(torch)
-    make_divisible, SqueezeExcitation, conv_bn = (
-        shared.make_divisible,
-        shared.SqueezeExcitation,
-        shared.conv_bn,
-    )
 
     def lenet5():
         return nn.Sequential(
@@ -525,52 +509,6 @@ def models(torch) -> dict:
         def forward(self, x):
             return self.classifier(self.layers(x).mean([2, 3]))
 
-    def regnet_stages(depth, w_0, w_a, w_m, group_width):
-        """torchvision's BlockParams.from_init_params (bottleneck multiplier 1): the stages'
-        (width, depth, group width), computed in torch's float32 as torchvision does."""
-        widths_cont = torch.arange(depth, device="cpu") * w_a + w_0  # not on meta
-        capacity = torch.round(torch.log(widths_cont / w_0) / math.log(w_m))
-        widths = (torch.round(torch.divide(w_0 * torch.pow(w_m, capacity), 8)) * 8).int().tolist()
-        splits = [
-            w != wp or r != rp
-            for w, wp, r, rp in zip([*widths, 0], [0, *widths], [*widths, 0], [0, *widths])
-        ]
-        stage_widths = [w for w, t in zip(widths, splits[:-1]) if t]
-        stage_depths = torch.diff(
-            torch.tensor([d for d, t in enumerate(splits) if t], device="cpu")
-        ).tolist()
-        groups = [min(group_width, w) for w in stage_widths]
-        stage_widths = [make_divisible(w, g) for w, g in zip(stage_widths, groups)]
-        return list(zip(stage_widths, stage_depths, groups))
-
-    class RegNetBlock(nn.Module):
-        def __init__(self, cin, w, stride, group_width, se_ratio):
-            super().__init__()
-            layers = [*conv_bn(cin, w), nn.ReLU(), *conv_bn(w, w, 3, stride, w // group_width)]
-            layers.append(nn.ReLU())
-            if se_ratio:
-                layers.append(SqueezeExcitation(w, round(se_ratio * cin)))
-            self.f = nn.Sequential(*layers, *conv_bn(w, w))
-            project = cin != w or stride != 1
-            self.proj = nn.Sequential(*conv_bn(cin, w, 1, stride)) if project else None
-
-        def forward(self, x):  # the body runs first, as convcalc lists res branches
-            f = self.f(x)
-            return F.relu(f + (self.proj(x) if self.proj is not None else x))
-
-    def regnet(se_ratio=None, **params):
-        def build():
-            layers = [*conv_bn(3, 32, 3, 2), nn.ReLU()]
-            c = 32
-            for w, depth, group_width in regnet_stages(**params):
-                for i in range(depth):
-                    layers.append(RegNetBlock(c, w, 2 if i == 0 else 1, group_width, se_ratio))
-                    c = w
-            layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c, 1000)]
-            return nn.Sequential(*layers)
-
-        return build
-
     def resnet(block, layers, **width):
         return lambda: ResNet(block, layers, **width)
 
@@ -604,36 +542,6 @@ def models(torch) -> dict:
         "wide_resnet50_2": (resnet(Bottleneck, [3, 4, 6, 3], width_per_group=128), (3, 224, 224)),
         "wide_resnet101_2": (resnet(Bottleneck, [3, 4, 23, 3], width_per_group=128), (3, 224, 224)),
         "squeezenet1_1": (squeezenet1_1, (3, 224, 224)),
-        # torchvision/models/regnet.py: regnet_x_*; regnet_y_* (se_ratio 0.25) are ready here
-        # and join the zoo once convcalc emit has a rule for se<r>
-        "regnet_x_400mf": (
-            regnet(depth=22, w_0=24, w_a=24.48, w_m=2.54, group_width=16),
-            (3, 224, 224),
-        ),
-        "regnet_x_800mf": (
-            regnet(depth=16, w_0=56, w_a=35.73, w_m=2.28, group_width=16),
-            (3, 224, 224),
-        ),
-        "regnet_x_1_6gf": (
-            regnet(depth=18, w_0=80, w_a=34.01, w_m=2.25, group_width=24),
-            (3, 224, 224),
-        ),
-        "regnet_x_3_2gf": (
-            regnet(depth=25, w_0=88, w_a=26.31, w_m=2.25, group_width=48),
-            (3, 224, 224),
-        ),
-        "regnet_x_8gf": (
-            regnet(depth=23, w_0=80, w_a=49.56, w_m=2.88, group_width=120),
-            (3, 224, 224),
-        ),
-        "regnet_x_16gf": (
-            regnet(depth=22, w_0=216, w_a=55.59, w_m=2.1, group_width=128),
-            (3, 224, 224),
-        ),
-        "regnet_x_32gf": (
-            regnet(depth=23, w_0=320, w_a=69.86, w_m=2.0, group_width=168),
-            (3, 224, 224),
-        ),
         "vgg13": (vgg("vgg13"), (3, 224, 224)),
         "vgg11_bn": (vgg("vgg11", True), (3, 224, 224)),
         "vgg13_bn": (vgg("vgg13", True), (3, 224, 224)),
