@@ -175,5 +175,6 @@ def get(name: str) -> ZooModel:
         return model
     close = difflib.get_close_matches(_key(name), list(by_key), n=1, cutoff=0.6)
     hint = f" (did you mean '{by_key[close[0]].name}'?)" if close else ""
-    known = ", ".join(by_key[k].name for k in by_key)
-    raise ConvcalcError(f"unknown model '{clip(name)}'{hint}; the zoo has: {known}", name, 0)
+    # the zoo is too big to list in one line: the zoo command lists it
+    listing = f"'convcalc zoo' lists all {len(_load())}"
+    raise ConvcalcError(f"unknown model '{clip(name)}'{hint}; {listing}", name, 0)

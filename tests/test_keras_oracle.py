@@ -3,8 +3,8 @@
 1. Every ``keras-…`` zoo entry is built as ``keras.applications.<Class>(weights=None)`` and
    compared with convcalc: total, trainable and non-trainable params (Keras' BN keeps 4C: 2C
    trainable, 2C moving statistics), MACs counted from each layer's config (the fvcore rules,
-   bias excluded), and the output shape. Each application is built once per session, inside a
-   ``keras.StatelessScope`` so that no weight is initialised (counting needs only the shapes).
+   bias excluded), and the output shape. Each application is built once per session, its
+   weights on PyTorch's meta device (counting needs only the shapes: no weight is initialised).
 2. A Hypothesis strategy of single Keras layers — conv, depthwise, separable and transposed
    convs and pools in 1-D, 2-D and 3-D, ``psame``/``pvalid``, strides, dilations, depth
    multipliers, groups, BN — compared for output shape and params.
@@ -95,7 +95,9 @@ def application(name: str) -> KerasCount:
     keras = require_keras()
     classes = {n.lower(): n for n in dir(keras.applications) if n[0].isupper()}
     cls = getattr(keras.applications, classes[name.removeprefix("keras-")])
-    with keras.StatelessScope():  # no initialisers run: shapes are all we need
+    # the weights on PyTorch's meta device: shapes only, so no initialiser does real work (a
+    # StatelessScope defers them, but runs them all when it exits: most of the build time)
+    with keras.device("meta"):
         model = cls(weights=None)
     return KerasCount(
         params=model.count_params(),

@@ -29,11 +29,48 @@ def parts(torch) -> SimpleNamespace:
         def forward(self, x):
             return x * torch.sigmoid(self.fc2(F.relu(self.fc1(self.avgpool(x)))))
 
+    class SqueezeExcitationLayers(nn.Module):
+        """torchvision.ops.SqueezeExcitation with another activation (EfficientNet: SiLU), for
+        convcalc's ``mul(apool1 conv1x<squeeze> <act> conv1x<C> sigmoid)``: every layer is a
+        row; the pool keeps its 1×1 map (``keeps_map``: not a head's global pool)."""
+
+        def __init__(self, channels, squeeze, activation):
+            super().__init__()
+            self.avgpool = nn.AdaptiveAvgPool2d(1)
+            self.avgpool.keeps_map = True
+            self.fc1 = nn.Conv2d(channels, squeeze, 1)
+            self.fc2 = nn.Conv2d(squeeze, channels, 1)
+            self.activation = activation()
+            self.scale_activation = nn.Sigmoid()
+
+        def forward(self, x):
+            scale = self.fc2(self.activation(self.fc1(self.avgpool(x))))
+            return self.scale_activation(scale) * x
+
+    class StochasticDepth(nn.Module):
+        """torchvision.ops.StochasticDepth(p, "row"): drops whole samples' residual branches in
+        training, the identity in eval (no parameters)."""
+
+        def __init__(self, p):
+            super().__init__()
+            self.p = p
+
+        def forward(self, x):
+            if not self.training or self.p == 0.0:
+                return x
+            keep = 1.0 - self.p
+            noise = x.new_empty([x.shape[0]] + [1] * (x.ndim - 1)).bernoulli_(keep)
+            return x * noise.div_(keep) if keep > 0.0 else x * noise
+
     def conv_bn(cin, cout, kernel=1, stride=1, groups=1):
         pad = (kernel - 1) // 2
         return [nn.Conv2d(cin, cout, kernel, stride, pad, groups=groups, bias=False),
                 nn.BatchNorm2d(cout)]  # fmt: skip
 
     return SimpleNamespace(
-        make_divisible=make_divisible, SqueezeExcitation=SqueezeExcitation, conv_bn=conv_bn
+        make_divisible=make_divisible,
+        SqueezeExcitation=SqueezeExcitation,
+        SqueezeExcitationLayers=SqueezeExcitationLayers,
+        StochasticDepth=StochasticDepth,
+        conv_bn=conv_bn,
     )
