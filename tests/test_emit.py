@@ -11,6 +11,7 @@ import ast
 import pytest
 from emit_check import ruff
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_torch_oracle import specs
 from typer.testing import CliRunner
 
@@ -188,7 +189,7 @@ def test_zoo_and_random_modules_are_ruff_clean(tmp_path):
     count = [0]
 
     @settings(max_examples=120, database=None)
-    @given(spec=specs())
+    @given(spec=st.one_of(specs(), specs(vocab2=True)))
     def write(spec):
         for framework, emit in EMITTERS.items():
             try:

@@ -65,13 +65,28 @@ def check(spec: str, channels_first: bool = False, run: bool = False, device: st
     got = {name: tuple(model.get_layer(name).output.shape) for name in want}
     assert got == want
     out = (None, *_channels_last(totals.output_shape, channels_first))
-    assert tuple(model.output.shape) == out
+    # aux(…) heads are the model's further outputs, in row order
+    heads = [row for row in _all_rows(report.layers) if row.kind == "aux"]
+    assert len(model.outputs) == 1 + len(heads)
+    assert tuple(model.outputs[0].shape) == out
+    for head, tensor in zip(heads, model.outputs[1:]):
+        want_head = (None, *_channels_last(head.branches[0][-1].output_shape, channels_first))
+        assert tuple(tensor.shape) == want_head
     if run:  # a real forward pass too, on zeros
         import numpy as np
 
         x = np.zeros((1, *_channels_last(report.input_shape, channels_first)), "float32")
-        y = keras.ops.convert_to_numpy(model(x, training=False))
+        y = model(x, training=False)
+        y = keras.ops.convert_to_numpy(y[0] if heads else y)
         assert y.shape == (1, *out[1:])
+
+
+def _all_rows(layers):
+    """Every row, depth first (an aux head before the aux rows inside it)."""
+    for row in layers:
+        yield row
+        for branch in row.branches or []:
+            yield from _all_rows(branch)
 
 
 #: zoo models up to this many MACs are also built with real weights and run forward on the CPU
@@ -169,10 +184,9 @@ def test_random_specs_with_vocabulary_part_2_build_as_emitted_or_are_refused(spe
     note(f"spec: {spec.text!r} channels_first={spec.channels_first}")
     try:
         check(spec.text, spec.channels_first, run=True)
-    except EmitError as err:  # a Keras refusal, or a structure without an emit rule yet
+    except EmitError as err:  # only a Keras refusal
         reason = err.message.split(": ", 1)[1]
-        not_yet = any(f"layer kind '{k}' yet" in reason for k in ("mul", "se", "split", "aux"))
-        assert reason in REFUSALS.values() or not_yet, err.message
+        assert reason in REFUSALS.values(), err.message
 
 
 def test_channels_first_spec_gives_a_channels_last_model():
@@ -190,6 +204,14 @@ def test_channels_first_spec_gives_a_channels_last_model():
         "8x8x4 bn bnnoscale ln gn2 scale shuffle2 droppath0.2 rescale norm dense3 ln bnnoscale",
         "20x6 gn3 shuffle3 res(ln scale droppath.1) norm gap bnnoscale",
         "4x4x4x6 shuffle2 ln scale droppath0.5",
+        # mul with each gate (x's shape, 1×1×C, a vector), se, split, aux heads (nested, in
+        # a res, on a vector); 1-D and 3-D se and split
+        "16x16x8 se4 mul(apool1 conv1x2 relu conv1x8 hsigmoid) mul(gap dense8 sigmoid) "
+        "mul(conv3p1x8 sigmoid) split(id | conv1x4 bn relu) shuffle2 aux(pool2 conv1x3 gap "
+        "dense10) gap dense3",
+        "20x6 se2 split(id | conv3p1x2 | conv1x5 bn) aux(gap dense2 bn) se1",
+        "4x4x4x4 se2 mul(gap dense4 sigmoid) split(conv1x4 | dwconv3p1) aux(gap dense2)",
+        "8x8x4 res(aux(conv1x2 aux(gap)) conv3p1x4) aux(bn) gap mul(dense4 sigmoid) aux(dense3)",
     ],
 )
 def test_vocabulary_part_2_builds_as_emitted(spec):

@@ -28,6 +28,8 @@ HELP = (
     "prints model.summary()), with a comment per layer giving convcalc's row number, token "
     "and output shape.\n\n"
     'Example: convcalc emit torch "28x28x1 conv3x3s2p1x32 pool2 dense5" -o net.py\n\n'
+    "aux(…) side heads run in training only (torch: Aux.output, Net.aux_outputs()) or are "
+    "the Keras model's further outputs.\n\n"
     "A layer the framework cannot build faithfully (Keras: a dilated pool; a transposed "
     "conv with stride and dilation, with groups, or with output padding ≥ stride) is "
     "refused in one line naming the token. "

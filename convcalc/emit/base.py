@@ -53,8 +53,9 @@ class EmitError(ConvcalcError):
 @dataclass(frozen=True)
 class Row:
     """One row of the report with what an emitter needs: the node (token, position), the
-    typed layer (``None`` for res/cat), the path (``3.2.1``), and the input and output shapes
-    channels last (as the layers' own rules see them)."""
+    typed layer (``None`` for a structure: res, cat, mul, split, aux), the path (``3.2.1``),
+    and the input and output shapes channels last (as the layers' own rules see them; a
+    split branch's input is its share of the channels)."""
 
     node: Node
     report: LayerReport
@@ -97,8 +98,12 @@ def _walk(
         path = f"{prefix}{rep.index}"
         branches: tuple[tuple[Row, ...], ...] = ()
         if isinstance(node, BranchNode):
+            # split(…): each branch sees its share of the channels; any other, the input
+            share = shape
+            if node.kind == "split":
+                share = (*shape[:-1], shape[-1] // len(node.branches))
             branches = tuple(
-                _walk(b_nodes, b_layers, shape, f"{path}.{b}.", cf)
+                _walk(b_nodes, b_layers, share, f"{path}.{b}.", cf)
                 for b, (b_nodes, b_layers) in enumerate(zip(node.branches, rep.branches or []), 1)
             )
         out.append(Row(node, rep, path, shape, shape_out, branches))

@@ -396,6 +396,8 @@ RULES: dict[str, Rule] = {
 """Layer kind → the rule that writes its Keras layers (``res``/``cat`` are the structure)."""
 
 MERGES = {"res": "layers.Add", "cat": "layers.Concatenate"}
+#: the structures, each written by the _Writer method of its name
+STRUCTURES = ("res", "cat", "mul", "split", "aux")
 
 
 def layer_name(row: Row) -> str:
@@ -403,9 +405,20 @@ def layer_name(row: Row) -> str:
     return f"{row.kind}_{row.path.replace('.', '_')}"
 
 
+def _named(layer: Call, name: str) -> Call:
+    return layer.add(f'name="{name}"')
+
+
 class _Writer:
     def __init__(self) -> None:
         self.body: list[str] = []
+        #: the aux(…) heads' output tensors: the model's outputs after the main one
+        self.aux: list[str] = []
+        #: the helper layers the module defines (LayerScale, Split)
+        self.helpers: set[str] = set()
+
+    def add(self, layer: Call, name: str, source: str, target: str = "x") -> None:
+        self.body += lines(_named(layer, name), 4, f"{target} = ", f"({source})")
 
     def rows(self, branch: tuple[Row, ...], source: str) -> None:
         """Statements for a run of rows starting from the tensor ``source``; the result is x."""
@@ -413,8 +426,10 @@ class _Writer:
             self.body.append(
                 "    # " + RowComment(row.path, row.report.token, _shape(row)).text(84)
             )
-            if row.kind in MERGES:
-                self.merge(row, source)
+            if row.kind in STRUCTURES:
+                getattr(self, f"_{row.kind}")(row, source)
+            elif row.kind == "se":
+                self._se(row, source)
             else:
                 rule = RULES.get(row.kind)
                 if rule is None:
@@ -423,30 +438,94 @@ class _Writer:
                     )
                 name = layer_name(row)
                 for suffix, layer in rule(row):
-                    layer.add(f'name="{name}_{suffix}"' if suffix else f'name="{name}"')
-                    self.body += lines(layer, 4, "x = ", f"({source})")
+                    if layer.func == "LayerScale":
+                        self.helpers.add("LayerScale")
+                    self.add(layer, f"{name}_{suffix}" if suffix else name, source)
                     source = "x"
             source = "x"
 
-    def merge(self, row: Row, source: str) -> None:
+    def _block(self, row: Row, source: str) -> tuple[str, str]:
+        """(tag, the variable holding the structure's input): ``3_1_2``, ``block_3_1_2``."""
         tag = row.path.replace(".", "_")
         block = f"block_{tag}"
         self.body.append(f"    {block} = {source}")
+        return tag, block
+
+    def _branches(self, row: Row, tag: str, sources: list[str]) -> list[str]:
+        """Each branch from its source; the variables holding their outputs (the last is x)."""
         outs = []
-        for b, branch in enumerate(row.branches, 1):
-            self.rows(branch, block)
+        for b, (branch, source) in enumerate(zip(row.branches, sources), 1):
+            self.rows(branch, source)
             if b < len(row.branches):
                 out = f"branch_{tag}_{b}"
                 self.body.append(f"    {out} = x")
                 outs.append(out)
-        outs.append("x")
-        if row.kind == "res" and len(row.branches) == 1:
+        return [*outs, "x"]
+
+    def _merge(self, row: Row, outs: list[str]) -> None:
+        self.add(call(MERGES[row.kind]), layer_name(row), f"[{', '.join(outs)}]")
+
+    def _res(self, row: Row, source: str) -> None:
+        tag, block = self._block(row, source)
+        outs = self._branches(row, tag, [block] * len(row.branches))
+        if len(row.branches) == 1:
             outs = ["x", block]  # res(BODY): the body plus the block's input
-        merge = call(MERGES[row.kind], f'name="{layer_name(row)}"')
-        self.body += lines(merge, 4, "x = ", f"([{', '.join(outs)}])")
+        self._merge(row, outs)
+
+    def _cat(self, row: Row, source: str) -> None:
+        tag, block = self._block(row, source)
+        self._merge(row, self._branches(row, tag, [block] * len(row.branches)))
+
+    def _mul(self, row: Row, source: str) -> None:
+        """x times the body's output: the same shape, a 1×…×1×C map, or a vector of C,
+        reshaped to 1×…×1×C so that it broadcasts over the positions (channels last)."""
+        tag, block = self._block(row, source)
+        self._branches(row, tag, [block])
+        gate = row.branches[0][-1].shape_out
+        if len(gate) < len(row.shape_in):
+            ones = tuple_text((*(1,) * (len(row.shape_in) - 1), gate[-1]))
+            self.add(call("layers.Reshape", ones), f"{layer_name(row)}_gate", "x")
+        self.add(call("layers.Multiply"), layer_name(row), f"[{block}, x]")
+
+    def _se(self, row: Row, source: str) -> None:
+        """``se<r>`` as keras.applications.EfficientNet writes it: the global mean kept as a
+        1×…×1×C map, a 1×1 conv to r with ReLU, a 1×1 conv back to C with sigmoid, the
+        product with the input."""
+        _, block = self._block(row, source)
+        rank, c, name = _rank(row), row.shape_in[-1], layer_name(row)
+        pool = call(f"layers.GlobalAveragePooling{rank}D", "keepdims=True")
+        reduce = call(f"layers.Conv{rank}D", str(row.layer.squeeze), "1", 'activation="relu"')
+        expand = call(f"layers.Conv{rank}D", str(c), "1", 'activation="sigmoid"')
+        self.add(pool, f"{name}_squeeze", block)
+        self.add(reduce, f"{name}_reduce", "x")
+        self.add(expand, f"{name}_expand", "x")
+        self.add(call("layers.Multiply"), name, f"[{block}, x]")
+
+    def _split(self, row: Row, source: str) -> None:
+        """The channels in n equal shares (a ``Split`` layer written into the module), each
+        branch on its share, the outputs concatenated."""
+        tag = row.path.replace(".", "_")
+        shares = f"shares_{tag}"
+        self.helpers.add("Split")
+        n = len(row.branches)
+        self.add(call("Split", str(n)), f"{layer_name(row)}_shares", source, shares)
+        outs = self._branches(row, tag, [f"{shares}[{i}]" for i in range(n)])
+        self.add(call("layers.Concatenate"), layer_name(row), f"[{', '.join(outs)}]")
+
+    def _aux(self, row: Row, source: str) -> None:
+        """A side head: its output becomes one more output of the model (after the main one),
+        and the main path goes on from the block's input (an ``Identity`` named after the
+        row)."""
+        tag, block = self._block(row, source)
+        head = f"aux_{tag}"
+        self.aux.append(head)  # before any aux inside it: the outputs are in row order
+        self._branches(row, tag, [block])
+        self.body.append(f"    {head} = x")
+        self.add(call("layers.Identity"), layer_name(row), block)
 
 
-LAYER_SCALE = '''
+HELPERS = {
+    "LayerScale": '''
 class LayerScale(layers.Layer):
     """ConvNeXt's layer scale: a learned factor per channel, starting at 1e-6."""
 
@@ -457,7 +536,27 @@ class LayerScale(layers.Layer):
 
     def call(self, x):
         return x * self.gamma
-'''
+''',
+    "Split": '''
+@keras.saving.register_keras_serializable(package="convcalc")
+class Split(layers.Layer):
+    """convcalc split(…): the channels (the last axis) in n equal shares, a list."""
+
+    def __init__(self, n: int, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.n = n
+
+    def call(self, x):
+        return keras.ops.split(x, self.n, axis=-1)
+
+    def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> list[tuple]:
+        share = (*input_shape[:-1], input_shape[-1] // self.n)
+        return [share] * self.n
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "n": self.n}
+''',
+}
 
 
 def _shape(row: Row) -> str:
@@ -478,14 +577,18 @@ def emit(spec: str, *, channels_first: bool = False, title: str | None = None) -
     shape_in = tuple_text(network.input_shape)
     out = report.totals.output_shape
     keras_out = out if not channels_first or len(out) == 1 else [*out[1:], out[0]]
+    main = "x" if writer.body else "inputs"
+    # aux(…) heads are more outputs, after the main one (Keras keeps only the layers that
+    # lead to an output: this is how their weights stay in the model)
+    outputs = f"[{', '.join([main, *writer.aux])}]" if writer.aux else main
     src = ['"""A Keras 3 model written by convcalc emit keras from the spec below."""', ""]
     if title:
         src += comment_lines(title)
     src += comment_lines(f"spec: {report.spec}")
     src.append(f"# {summary(report)}")
     src += ["", "import keras", "from keras import layers"]
-    if any("LayerScale(" in line for line in writer.body):
-        src += ["", "", *LAYER_SCALE.strip("\n").split("\n")]
+    for helper in sorted(writer.helpers):
+        src += ["", "", *HELPERS[helper].strip("\n").split("\n")]
     src += [
         "",
         "",
@@ -494,9 +597,7 @@ def emit(spec: str, *, channels_first: bool = False, title: str | None = None) -
         f'output (N, {", ".join(map(str, keras_out))})."""',
         f'    inputs = keras.Input(shape={shape_in}, name="input")',
         *writer.body,
-        '    return keras.Model(inputs, x, name="net")'
-        if writer.body
-        else '    return keras.Model(inputs, inputs, name="net")',
+        *lines(call("keras.Model", "inputs", outputs, 'name="net"'), 4, "return "),
         "",
         "",
         'if __name__ == "__main__":',

@@ -41,7 +41,7 @@ __all__ = ["RULES", "emit"]
 #: module-level names of the emitted file, which ``--class-name`` may not take
 TAKEN = frozenset({"torch", "nn", "F", "model", "x", "y", "Residual", "Concat", "Pad", "Crop"})
 TAKEN |= {"TFAvgPool", "LayerNorm2d", "BatchNormNoScale", "LayerScale", "StochasticDepth"}
-TAKEN |= {"Rescaling", "Normalization"}
+TAKEN |= {"Rescaling", "Normalization", "Multiply", "SqueezeExcitation", "Split", "Aux"}
 
 HELPERS: dict[str, str] = {
     "Residual": '''
@@ -177,6 +177,68 @@ class Normalization(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         shape = (1, -1, *[1] * (x.dim() - 2))
         return (x - self.mean.view(shape)) / self.variance.view(shape).sqrt()
+''',
+    "Multiply": '''
+class Multiply(nn.Module):
+    """convcalc mul(…): x times body(x); a gate of shape (N, C) is broadcast over positions."""
+
+    def __init__(self, body: nn.Module) -> None:
+        super().__init__()
+        self.body = body
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        gate = self.body(x)
+        if gate.dim() == 2:
+            gate = gate.view(*gate.shape, *[1] * (x.dim() - 2))
+        return x * gate
+''',
+    "SqueezeExcitation": '''
+class SqueezeExcitation(nn.Module):
+    """convcalc se<r>, torchvision's SqueezeExcitation: x times a per-channel gate,
+    sigmoid(fc2(relu(fc1(mean of each channel)))), fc1 and fc2 1×1 convs."""
+
+    def __init__(self, channels: int, squeeze: int, dims: int = 2) -> None:
+        super().__init__()
+        pools = [nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d, nn.AdaptiveAvgPool3d]
+        conv = [nn.Conv1d, nn.Conv2d, nn.Conv3d][dims - 1]
+        self.avgpool = pools[dims - 1](1)
+        self.fc1 = conv(channels, squeeze, 1)
+        self.activation = nn.ReLU()
+        self.fc2 = conv(squeeze, channels, 1)
+        self.scale_activation = nn.Sigmoid()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        scale = self.fc2(self.activation(self.fc1(self.avgpool(x))))
+        return self.scale_activation(scale) * x
+''',
+    "Split": '''
+class Split(nn.Module):
+    """convcalc split(…): the channels in equal shares, one per branch (ShuffleNetV2's
+    chunk), each branch on its share, the outputs joined on the channels."""
+
+    def __init__(self, *branches: nn.Module) -> None:
+        super().__init__()
+        self.branches = nn.ModuleList(branches)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        shares = x.chunk(len(self.branches), dim=1)
+        return torch.cat([b(share) for b, share in zip(self.branches, shares)], dim=1)
+''',
+    "Aux": '''
+class Aux(nn.Module):
+    """convcalc aux(…): a training-time side head, as torchvision's Inception3.AuxLogits.
+    x passes on unchanged.  In training the head runs on x and its result is kept in
+    .output, for the loss; in eval it is skipped (.output is None).  Its weights always
+    exist, in parameters() and the state dict."""
+
+    def __init__(self, head: nn.Module) -> None:
+        super().__init__()
+        self.head = head
+        self.output: torch.Tensor | None = None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.output = self.head(x) if self.training else None
+        return x
 ''',
 }
 
@@ -465,6 +527,24 @@ def _cat(m: _Module, row: Row) -> Expr:
     return Call(m.use("Concat"), _branches(m, row), [[] for _ in row.branches])
 
 
+def _mul(m: _Module, row: Row) -> Expr:
+    return Call(m.use("Multiply"), _branches(m, row), [[]])
+
+
+def _split(m: _Module, row: Row) -> Expr:
+    return Call(m.use("Split"), _branches(m, row), [[] for _ in row.branches])
+
+
+def _aux(m: _Module, row: Row) -> Expr:
+    return Call(m.use("Aux"), _branches(m, row), [[]])
+
+
+def _se(m: _Module, row: Row) -> Expr:
+    rank = _rank(row)
+    dims = [] if rank == 2 else [kwarg("dims", rank)]
+    return call(m.use("SqueezeExcitation"), str(row.shape_in[-1]), str(row.layer.squeeze), *dims)
+
+
 RULES: dict[str, Rule] = {
     "conv": _conv,
     "dwconv": _conv,
@@ -491,8 +571,12 @@ RULES: dict[str, Rule] = {
     "upsample": _upsample,
     "zpad": _zpad,
     "id": _identity,
+    "se": _se,
     "res": _res,
     "cat": _cat,
+    "mul": _mul,
+    "split": _split,
+    "aux": _aux,
 }
 """Layer kind → the rule that writes its module (``res``/``cat`` included)."""
 
@@ -509,6 +593,15 @@ def _sequential(m: _Module, branch: tuple[Row, ...]) -> Call:
 
 # --------------------------------------------------------------------------------------------
 # the module
+
+
+#: the method a network with aux(…) heads gets: their outputs, for the training loss
+AUX_OUTPUTS = [
+    "    def aux_outputs(self) -> list[torch.Tensor]:",
+    '        """The outputs of the aux(…) heads in the last forward in training, in row order."""',
+    "        return [m.output for m in self.modules() if isinstance(m, Aux) and m.training]",
+    "",
+]
 
 
 def emit(
@@ -560,6 +653,7 @@ def emit(
         "    def forward(self, x: torch.Tensor) -> torch.Tensor:",
         "        return self.layers(x)",
         "",
+        *(AUX_OUTPUTS if "Aux" in m.helpers else []),
         "",
         'if __name__ == "__main__":',
         f"    model = {class_name}().eval()",
