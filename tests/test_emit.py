@@ -68,6 +68,40 @@ def test_cli_zoo_model():
     assert done.stdout.count("Residual(") == 9  # the class, and 8 basic blocks
 
 
+@pytest.mark.parametrize(
+    ("framework", "args", "want"),
+    [
+        ("torch", ("--input", "64x64x3"), "torch.zeros(1, 3, 64, 64)"),
+        ("torch", ("--input", "3x96x64", "--channels-first"), "torch.zeros(1, 3, 96, 64)"),
+        ("keras", ("--input", "64x96x3"), "keras.Input(shape=(64, 96, 3)"),
+    ],
+)
+def test_cli_zoo_model_at_another_input(framework, args, want):
+    """--input emits the zoo model at another input: the spec line and the module say so."""
+    done = cli(framework, "-m", "resnet18", *args)
+    assert done.exit_code == 0, done.output
+    assert want in done.stdout
+    shape = args[1]
+    comments = " ".join(line[2:] for line in done.stdout.splitlines() if line.startswith("# "))
+    assert f"spec: {shape} conv7s2p3x64nb" in comments and f"at input {shape}" in comments
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        # AlexNet at 32×32: the third max pool meets a 1×1 map (⌊(1 − 3)/2⌋ + 1 = 0)
+        (("-m", "alexnet", "--input", "32x32x3"), 1, "maxpool on 1×1×256"),
+        (("-m", "alexnet", "--input", "32x32"), 1, "alexnet takes 2"),
+        (("-m", "alexnet", "--input", "32x32x3x"), 1, "bad input shape '32x32x3x'"),
+        ((SPEC, "--input", "32x32x3"), 2, "--input goes with --model"),
+    ],
+)
+def test_cli_bad_input_shape(args, code, message):
+    done = cli("keras", *args)
+    assert done.exit_code == code
+    assert done.stdout == "" and message in done.stderr and "Traceback" not in done.stderr
+
+
 def test_cli_bad_spec_names_the_token_with_a_caret():
     done = cli("torch", "28x28x1 conv3x3x8 dnse5")
     assert done.exit_code == 1

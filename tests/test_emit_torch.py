@@ -121,6 +121,11 @@ def test_every_zoo_model_runs_as_emitted(name):
         check(spec)
 
 
+def test_a_zoo_model_at_another_input_runs_as_emitted():
+    """``--input``'s spec (ZooModel.with_input): ResNet-18 at 96×64, every hook checked."""
+    check(zoo.get("resnet18").with_input("96x64x3"), device="meta")
+
+
 @settings(ORACLE_SETTINGS, max_examples=200)
 @given(spec=specs())
 def test_random_specs_run_as_emitted(spec):

@@ -27,7 +27,8 @@ HELP = (
     "(build_model() -> keras.Model, channels last, layers named after the rows; python FILE "
     "prints model.summary()), with a comment per layer giving convcalc's row number, token "
     "and output shape.\n\n"
-    'Example: convcalc emit torch "28x28x1 conv3x3s2p1x32 pool2 dense5" -o net.py\n\n'
+    'Example: convcalc emit torch "28x28x1 conv3x3s2p1x32 pool2 dense5" -o net.py; '
+    "convcalc emit keras -m resnet50 --input 512x512x3.\n\n"
     "aux(…) side heads run in training only (torch: Aux.output, Net.aux_outputs()) or are "
     "the Keras model's further outputs.\n\n"
     "A layer the framework cannot build faithfully (Keras: a dilated pool; a transposed "
@@ -64,6 +65,16 @@ def emit_command(
             show_default=False,
         ),
     ] = None,
+    input_shape: Annotated[
+        Optional[str],
+        typer.Option(
+            "--input",
+            help="With --model: emit the model at this input shape instead of its own "
+            "(512x512x3; CxHxW with --channels-first). A size the network cannot take is an "
+            "error naming the layer.",
+            show_default=False,
+        ),
+    ] = None,
     output: Annotated[
         Optional[Path],
         typer.Option("--output", "-o", help="Write the module to this file.", show_default=False),
@@ -91,9 +102,13 @@ def emit_command(
             raise typer.BadParameter("give a SPEC or --model, not both", param_hint="--model")
         from .. import zoo
 
-        text = _zoo_spec(model, channels_first)
+        text = _zoo_spec(model, channels_first, input_shape)
         item = zoo.get(model)
         title = f"{item.title} (convcalc zoo {item.name}; source: {item.source})"
+        if input_shape is not None:
+            title += f", at input {text.partition(' ')[0]}"
+    elif input_shape is not None:
+        raise typer.BadParameter("--input goes with --model (a SPEC starts with its own input)")
     elif not text.strip():
         raise typer.BadParameter("give a SPEC or --model NAME", param_hint="SPEC")
     emitter = importlib.import_module(f"convcalc.emit.{EMITTERS[framework.value]}")
