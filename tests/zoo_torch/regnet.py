@@ -24,6 +24,13 @@ PUBLISHED: dict[str, tuple[int, str]] = {
     "regnet_x_8gf": (39_572_648, "7.995"),
     "regnet_x_16gf": (54_278_536, "15.941"),
     "regnet_x_32gf": (107_811_560, "31.736"),
+    "regnet_y_400mf": (4_344_144, "0.402"),
+    "regnet_y_800mf": (6_432_512, "0.834"),
+    "regnet_y_1_6gf": (11_202_430, "1.612"),
+    "regnet_y_3_2gf": (19_436_338, "3.176"),
+    "regnet_y_8gf": (39_381_472, "8.473"),
+    "regnet_y_16gf": (83_590_140, "15.912"),
+    "regnet_y_32gf": (145_046_770, "32.28"),
 }
 
 #: torchvision's regnet_<x|y>_* builders: BlockParams.from_init_params's arguments
@@ -36,6 +43,13 @@ INIT_PARAMS: dict[str, dict[str, float]] = {
     "regnet_x_8gf": {"depth": 23, "w_0": 80, "w_a": 49.56, "w_m": 2.88, "group_width": 120},
     "regnet_x_16gf": {"depth": 22, "w_0": 216, "w_a": 55.59, "w_m": 2.1, "group_width": 128},
     "regnet_x_32gf": {"depth": 23, "w_0": 320, "w_a": 69.86, "w_m": 2.0, "group_width": 168},
+    "regnet_y_400mf": {"depth": 16, "w_0": 48, "w_a": 27.89, "w_m": 2.09, "group_width": 8},
+    "regnet_y_800mf": {"depth": 14, "w_0": 56, "w_a": 38.84, "w_m": 2.4, "group_width": 16},
+    "regnet_y_1_6gf": {"depth": 27, "w_0": 48, "w_a": 20.71, "w_m": 2.65, "group_width": 24},
+    "regnet_y_3_2gf": {"depth": 21, "w_0": 80, "w_a": 42.63, "w_m": 2.66, "group_width": 24},
+    "regnet_y_8gf": {"depth": 17, "w_0": 192, "w_a": 76.82, "w_m": 2.19, "group_width": 56},
+    "regnet_y_16gf": {"depth": 18, "w_0": 200, "w_a": 106.23, "w_m": 2.48, "group_width": 112},
+    "regnet_y_32gf": {"depth": 20, "w_0": 232, "w_a": 115.89, "w_m": 2.53, "group_width": 232},
 }
 
 SE_RATIO = 0.25  # RegNetY; RegNetX has no SE
