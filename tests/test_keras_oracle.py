@@ -99,6 +99,11 @@ def application(name: str) -> KerasCount:
     # StatelessScope defers them, but runs them all when it exits: most of the build time)
     with keras.device("meta"):
         model = cls(weights=None)
+        if None in model.input_shape[1:]:
+            # a size-free default input (MobileNetV3's (None, None, 3)) has no MACs to count:
+            # build it again at the zoo spec's input size
+            shape = convcalc.analyze(zoo.get(name).spec).input_shape
+            model = cls(weights=None, input_shape=tuple(shape))
     return KerasCount(
         params=model.count_params(),
         trainable=sum(prod(w.shape) for w in model.trainable_weights),

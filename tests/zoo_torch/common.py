@@ -6,15 +6,18 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 
+def make_divisible(v: float, divisor: int) -> int:
+    """torchvision's _make_divisible (min_value = divisor): v rounded to a multiple of
+    divisor, never more than 10% down."""
+    new_v = max(divisor, int(v + divisor / 2) // divisor * divisor)
+    return new_v + divisor if new_v < 0.9 * v else new_v
+
+
 def parts(torch) -> SimpleNamespace:
     """The shared parts, built on ``torch`` (imported by the caller, so that this module
     imports without it)."""
     nn = torch.nn
     F = torch.nn.functional
-
-    def make_divisible(v, divisor):
-        new_v = max(divisor, int(v + divisor / 2) // divisor * divisor)
-        return new_v + divisor if new_v < 0.9 * v else new_v
 
     class SqueezeExcitation(nn.Module):
         """One row for convcalc's se<r>: recorded whole, its MACs two 1×1 convs on a 1×1 map."""
@@ -30,18 +33,19 @@ def parts(torch) -> SimpleNamespace:
             return x * torch.sigmoid(self.fc2(F.relu(self.fc1(self.avgpool(x)))))
 
     class SqueezeExcitationLayers(nn.Module):
-        """torchvision.ops.SqueezeExcitation with another activation (EfficientNet: SiLU), for
-        convcalc's ``mul(apool1 conv1x<squeeze> <act> conv1x<C> sigmoid)``: every layer is a
-        row; the pool keeps its 1×1 map (``keeps_map``: not a head's global pool)."""
+        """torchvision.ops.SqueezeExcitation with another activation (EfficientNet: SiLU) or
+        gate (MobileNetV3: Hardsigmoid), for convcalc's
+        ``mul(apool1 conv1x<squeeze> <act> conv1x<C> <gate>)``: every layer is a row; the pool
+        keeps its 1×1 map (``keeps_map``: not a head's global pool)."""
 
-        def __init__(self, channels, squeeze, activation):
+        def __init__(self, channels, squeeze, activation, scale_activation=None):
             super().__init__()
             self.avgpool = nn.AdaptiveAvgPool2d(1)
             self.avgpool.keeps_map = True
             self.fc1 = nn.Conv2d(channels, squeeze, 1)
             self.fc2 = nn.Conv2d(squeeze, channels, 1)
             self.activation = activation()
-            self.scale_activation = nn.Sigmoid()
+            self.scale_activation = (scale_activation or nn.Sigmoid)()
 
         def forward(self, x):
             scale = self.fc2(self.activation(self.fc1(self.avgpool(x))))

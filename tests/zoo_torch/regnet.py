@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from .common import parts
+from .common import make_divisible, parts
 
 # torchvision's documented figures: the weights enums' meta in torchvision/models/regnet.py
 # (github.com/pytorch/vision, main), "num_params" and "_ops" (its docs' "GFLOPS" column, which
@@ -58,7 +58,6 @@ SE_RATIO = 0.25  # RegNetY; RegNetX has no SE
 def stages(torch, depth, w_0, w_a, w_m, group_width) -> list[tuple[int, int, int]]:
     """torchvision's BlockParams.from_init_params (bottleneck multiplier 1): the stages'
     (width, depth, group width), computed in torch's float32 as torchvision does."""
-    make_divisible = parts(torch).make_divisible
     widths_cont = torch.arange(depth, device="cpu") * w_a + w_0  # not on meta
     capacity = torch.round(torch.log(widths_cont / w_0) / math.log(w_m))
     widths = (torch.round(torch.divide(w_0 * torch.pow(w_m, capacity), 8)) * 8).int().tolist()
