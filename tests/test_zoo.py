@@ -290,6 +290,8 @@ def cli(*args: str):
         ("mnasnet1_0", "160x160x3", (3, 160, 160)),
         ("vgg16", "320x320x3", (3, 320, 320)),  # the apool7 head keeps the classifier
         ("alexnet", "320x320x3", (3, 320, 320)),  # the apool6 head
+        ("mobilenet_v3_small", "160x192x3", (3, 160, 192)),  # its SE gates keep their size
+        ("shufflenet_v2_x1_0", "200x200x3", (3, 200, 200)),  # odd sizes through the branches
         ("squeezenet1_1", "97x97x1", None),  # one channel: the first conv has fewer weights
     ],
 )
