@@ -288,6 +288,7 @@ def cli(*args: str):
         ("resnet50", "512x512x3", (3, 512, 512)),
         ("densenet121", "320x256x3", (3, 320, 256)),
         ("mnasnet1_0", "160x160x3", (3, 160, 160)),
+        ("efficientnet_b0", "300x300x3", (3, 300, 300)),  # odd sizes on the way: 75, 19
         ("vgg16", "320x320x3", (3, 320, 320)),  # the apool7 head keeps the classifier
         ("alexnet", "320x320x3", (3, 320, 320)),  # the apool6 head
         ("mobilenet_v3_small", "160x192x3", (3, 160, 192)),  # its SE gates keep their size
