@@ -159,7 +159,9 @@ def _channels_last(shape) -> tuple[int, ...]:
 def torch_run(name: str, chw: tuple[int, ...] | None = None) -> dict:
     """Build the torch network once, run one forward pass on zeros (of its own input size, or
     ``chw``), and record every leaf module call in execution order: (output shape channels
-    last, own params, MACs)."""
+    last, own params, MACs). A module marked ``channels_last`` already runs channels last
+    (ConvNeXt's LayerNorm and Linear, after a Permute); a global average pool is read as
+    convcalc's ``gap`` (a vector) unless marked ``keeps_map`` (convcalc's ``apool1``)."""
     torch = require_torch()
     nn = torch.nn
     build, own = builders(torch)[name]
@@ -178,7 +180,10 @@ def torch_run(name: str, chw: tuple[int, ...] | None = None) -> dict:
             macs //= module.groups
         elif isinstance(module, nn.Linear):
             macs = output.numel() * module.in_features  # out elements · in features
-        shape = _channels_last(output.shape)
+        if getattr(module, "channels_last", False):  # after a Permute([0, 2, 3, 1])
+            shape = tuple(output.shape)[1:]
+        else:
+            shape = _channels_last(output.shape)
         if hasattr(module, "row_macs"):
             macs = module.row_macs
         global_pool = isinstance(module, nn.AdaptiveAvgPool2d) and set(shape[:-1]) == {1}

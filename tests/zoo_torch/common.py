@@ -66,6 +66,23 @@ def parts(torch) -> SimpleNamespace:
             noise = x.new_empty([x.shape[0]] + [1] * (x.ndim - 1)).bernoulli_(keep)
             return x * noise.div_(keep) if keep > 0.0 else x * noise
 
+    class Permute(nn.Module):
+        """torchvision.ops.Permute."""
+
+        def __init__(self, dims):
+            super().__init__()
+            self.dims = dims
+
+        def forward(self, x):
+            return torch.permute(x, self.dims)
+
+    def channels_last(*modules):
+        """Mark modules whose output is channels last (after a Permute([0, 2, 3, 1])), so that
+        the zoo tests read their output shape as it is."""
+        for module in modules:
+            module.channels_last = True
+        return modules
+
     def conv_bn(cin, cout, kernel=1, stride=1, groups=1):
         pad = (kernel - 1) // 2
         return [nn.Conv2d(cin, cout, kernel, stride, pad, groups=groups, bias=False),
@@ -76,5 +93,7 @@ def parts(torch) -> SimpleNamespace:
         SqueezeExcitation=SqueezeExcitation,
         SqueezeExcitationLayers=SqueezeExcitationLayers,
         StochasticDepth=StochasticDepth,
+        Permute=Permute,
+        channels_last=channels_last,
         conv_bn=conv_bn,
     )
