@@ -109,17 +109,15 @@ BUILT = [0]
 
 @pytest.fixture(scope="module", autouse=True)
 def _refusal_counts():
-    """Print how many random specs Keras refused, and why (visible with pytest -s)."""
+    """Print how many random specs Keras built and refused, and why (pytest -s shows it)."""
     yield
     if BUILT[0] or REFUSED:
         print(f"\nrandom specs built and run in Keras: {BUILT[0]}; refused: {REFUSED}")
 
 
-# about a quarter of the oracle's random specs combine a stride with a dilation, or use
-# what else Keras lacks, and are refused: 290 examples build and run about 200
-@settings(ORACLE_SETTINGS, max_examples=290)
-@given(spec=specs(keras=True))
-def test_random_specs_build_as_emitted_or_are_refused_with_a_reason(spec):
+def _build_or_refuse(spec) -> None:
+    """Build and run a random spec, or check that it is refused for a listed reason, naming
+    its token in one line; count either."""
     note(f"spec: {spec.text!r} channels_first={spec.channels_first}")
     try:
         check(spec.text, spec.channels_first, run=True)
@@ -129,6 +127,16 @@ def test_random_specs_build_as_emitted_or_are_refused_with_a_reason(spec):
         assert reason in REFUSALS.values(), err.message
         assert err.token and err.position is not None and "\n" not in err.message
         REFUSED[reason] = REFUSED.get(reason, 0) + 1
+
+
+# about a fifth of the oracle's random specs use what Keras lacks (a dilated pool, a transposed
+# conv with stride and dilation, groups, or output padding ≥ stride) and are refused: with the
+# 70 of vocabulary part 2 below, 310 examples build and run over 200 (derandomized, as in CI:
+# 255 built and run, 55 refused)
+@settings(ORACLE_SETTINGS, max_examples=240)
+@given(spec=specs(keras=True))
+def test_random_specs_build_as_emitted_or_are_refused_with_a_reason(spec):
+    _build_or_refuse(spec)
 
 
 @pytest.mark.parametrize(
@@ -178,15 +186,10 @@ def test_refusals_name_the_token_and_the_reason(spec, token, reason):
     )
 
 
-@settings(ORACLE_SETTINGS, max_examples=60)
+@settings(ORACLE_SETTINGS, max_examples=70)
 @given(spec=specs(vocab2=True, keras=True))
 def test_random_specs_with_vocabulary_part_2_build_as_emitted_or_are_refused(spec):
-    note(f"spec: {spec.text!r} channels_first={spec.channels_first}")
-    try:
-        check(spec.text, spec.channels_first, run=True)
-    except EmitError as err:  # only a Keras refusal
-        reason = err.message.split(": ", 1)[1]
-        assert reason in REFUSALS.values(), err.message
+    _build_or_refuse(spec)
 
 
 def test_avgpool3d_same_on_a_small_input_is_a_pytorch_quirk():
