@@ -23,6 +23,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -44,32 +45,42 @@ def env() -> dict[str, str]:
     e = dict(os.environ)
     e.pop("FORCE_COLOR", None)
     e["NO_COLOR"] = "1"
+    # -m convcalc imports the interpreter's own install, never a convcalc/ in the current
+    # directory (compare.py runs a second venv's older install side by side)
+    e["PYTHONSAFEPATH"] = "1"
     return e
 
 
-def run_once(cmd: list[str], stdin: bytes | None = None) -> tuple[float, float]:
+def run_once(
+    cmd: list[str], stdin: bytes | None = None, output: list[bytes] | None = None
+) -> tuple[float, float]:
     """Wall time and peak RSS (MB) of one run; output discarded (not a terminal, as in a
-    pipeline).  The peak comes from wait4's rusage of that child alone."""
-    t = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd,
-        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env=env(),
-    )
-    if stdin is not None:
-        assert proc.stdin is not None
-        try:
-            proc.stdin.write(stdin)
-        except BrokenPipeError:
-            pass
-        proc.stdin.close()
-    assert proc.stderr is not None
-    errors = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    took = time.perf_counter() - t
+    pipeline), or appended to ``output`` when given.  The peak comes from wait4's rusage of
+    that child alone."""
+    with tempfile.TemporaryFile() as captured:
+        t = time.perf_counter()
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+            stdout=captured if output is not None else subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=env(),
+        )
+        if stdin is not None:
+            assert proc.stdin is not None
+            try:
+                proc.stdin.write(stdin)
+            except BrokenPipeError:
+                pass
+            proc.stdin.close()
+        assert proc.stderr is not None
+        errors = proc.stderr.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        took = time.perf_counter() - t
+        if output is not None:
+            captured.seek(0)
+            output.append(captured.read())
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{cmd[:4]} failed ({proc.returncode}): {errors.decode()[-500:]}")
     return took, usage.ru_maxrss / 1024  # Linux: KiB
