@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from math import prod
-from typing import Literal, Optional, TypeVar, Union
+from typing import Literal, NamedTuple, Optional, TypeVar, Union
 
 from pydantic import BaseModel, Field
 
@@ -228,15 +228,15 @@ class _Walk:
             if isinstance(node, BranchNode):
                 row, shape = self.branch(node, shape, f"{prefix}{i}", i)
                 after = None
+                self.activations += prod(shape)
+                yield row
             else:
-                eff, windows = _effect(node, shape, self.cf)
+                step = _step(node, shape, self.cf)
+                eff = step.effect
                 self.count(eff, node)
-                self.field(windows)
+                if step.windows != ():  # () keeps every position: the field stays
+                    self.field(step.windows)
                 lines = node.layer.explain(shape, eff, self.cf) if self.explain else None
-                notes = [*node.notes, *eff.notes]
-                if eff.notes and any(INPUT in n for n in eff.notes):
-                    shown = fmt_shape(tuple(_display(shape, self.cf)))
-                    notes = [n.replace(INPUT, shown) for n in notes]
                 warnings = eff.warnings
                 if after is not None and warnings:
                     redone = node.layer.warnings_after_pad(shape, after)
@@ -244,27 +244,29 @@ class _Walk:
                         warnings = redone
                         if lines is not None:
                             lines = node.layer.explain_after_pad(shape, eff, self.cf, after)
-                after = node.layer.pads_after(shape)
+                after = step.pads_after
                 shape = eff.shape
                 for w in warnings:
                     self.warnings.append(f"layer {prefix}{i} {node.token}: {w}")
-                row = _row(
-                    index=i,
-                    token=node.token,
-                    kind=node.layer.kind,
-                    output_shape=_display(shape, self.cf),
-                    params=eff.trainable + eff.non_trainable,
-                    trainable_params=eff.trainable,
-                    non_trainable_params=eff.non_trainable,
-                    macs=eff.macs,
-                    notes=notes,
-                    layer=node.layer,
-                    branches=None,
-                    rf=self.rf,
-                    explain=lines,
+                self.activations += step.elements
+                yield _construct(
+                    LayerReport,
+                    {
+                        "index": i,
+                        "token": node.token,
+                        "kind": node.layer.kind,
+                        "output_shape": list(step.output_shape),
+                        "params": eff.trainable + eff.non_trainable,
+                        "trainable_params": eff.trainable,
+                        "non_trainable_params": eff.non_trainable,
+                        "macs": eff.macs,
+                        "notes": [*node.notes, *step.notes],
+                        "layer": node.layer,
+                        "branches": None,
+                        "rf": self.rf,
+                        "explain": lines,
+                    },
                 )
-            self.activations += prod(shape)
-            yield row
         self.out = shape
 
     def branch(
@@ -437,21 +439,30 @@ def _aux_macs(rows: list[LayerReport]) -> int:
     return total
 
 
+class _Step(NamedTuple):
+    """One layer on one input shape: all that its row takes from the two alone."""
+
+    effect: Effect  # shared by every row that applies this layer to this shape: read-only
+    windows: tuple[Window, ...] | None  # rf_window
+    output_shape: tuple[int, ...]  # in the display layout
+    notes: tuple[str, ...]  # the effect's notes, the input shape written in
+    pads_after: tuple[int, ...] | None
+    elements: int  # of the output
+
+
 # What a layer does to an input shape never changes (layers are frozen), and networks and
 # batches apply the same layer to the same shape again and again (a repeated block, relu on
-# every map): remember the Effect and the receptive-field windows.  Errors are never kept, so
-# each carries its own token and position.  Bounded: cleared whole when full.
-_EFFECTS: dict[tuple[Layer, Shape], tuple[Effect, tuple[Window, ...] | None]] = {}
-_EFFECTS_SIZE = 4096
+# every map): remember the step.  Errors are never kept, so each carries its own token and
+# position.  Bounded: cleared whole when full.
+_STEPS: dict[tuple[Layer, Shape, bool], _Step] = {}
+_STEPS_SIZE = 16384
 
 
-def _effect(node: LayerNode, shape: Shape, cf: bool) -> tuple[Effect, tuple[Window, ...] | None]:
-    """``forward`` and ``rf_window`` of a layer on a shape, memoized (``cf``: the display
-    layout, for the input shape in an error message).  Treat the Effect as
-    read-only: it is shared by every row that applies this layer to this shape."""
-    key = (node.layer, shape)
-    hit = _EFFECTS.get(key)
-    if hit is None:
+def _step(node: LayerNode, shape: Shape, cf: bool) -> _Step:
+    """``node``'s layer on ``shape`` (``cf``: the display layout), memoized."""
+    key = (node.layer, shape, cf)
+    step = _STEPS.get(key)
+    if step is None:
         layer = node.layer
         try:
             eff = layer.forward(shape)
@@ -459,11 +470,22 @@ def _effect(node: LayerNode, shape: Shape, cf: bool) -> tuple[Effect, tuple[Wind
             message = err.message.replace(INPUT, fmt_shape(tuple(_display(shape, cf))))
             raise type(err)(message, node.token, node.position) from None
         _Walk.check_size(eff.shape, node.token, node.position)
-        hit = (eff, layer.rf_window(shape))
-        if len(_EFFECTS) >= _EFFECTS_SIZE:
-            _EFFECTS.clear()
-        _EFFECTS[key] = hit
-    return hit
+        notes = eff.notes
+        if any(INPUT in n for n in notes):
+            shown = fmt_shape(tuple(_display(shape, cf)))
+            notes = [n.replace(INPUT, shown) for n in notes]
+        step = _Step(
+            eff,
+            layer.rf_window(shape),
+            tuple(_display(eff.shape, cf)),
+            tuple(notes),
+            layer.pads_after(shape),
+            prod(eff.shape),
+        )
+        if len(_STEPS) >= _STEPS_SIZE:
+            _STEPS.clear()
+        _STEPS[key] = step
+    return step
 
 
 class ReportStream:
@@ -508,8 +530,11 @@ class ReportStream:
             for row in walk.rows(network.nodes, network.input_shape, ""):
                 trainable += row.trainable_params
                 non_trainable += row.non_trainable_params
-                macs += _inference_macs([row])
-                aux_macs += _aux_macs([row])
+                if row.branches is None:
+                    macs += row.macs
+                else:
+                    macs += _inference_macs([row])
+                    aux_macs += _aux_macs([row])
                 yield row
         except ConvcalcError as err:
             if not network.notes:
@@ -533,9 +558,10 @@ class ReportStream:
             ),
         )
 
-    def shell(self) -> Report:
-        """The report without its rows (after the iteration): the frame a sink writes them in."""
-        return self._report([])
+    def shell(self, rows: list[LayerReport] | None = None) -> Report:
+        """The report after the iteration, with ``rows`` as its layers; without them, the frame
+        a sink writes its rows in."""
+        return self._report(rows or [])
 
     def report(self) -> Report:
         """Every row collected into one :class:`Report`."""

@@ -8,11 +8,12 @@ only by the table sink, and only when it prints.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import re
 import tempfile
-from typing import Any, Callable, TextIO
+from typing import Any, Callable, Iterable, Iterator, TextIO
 
 from .engine import LayerReport, Report, ReportStream
 from .errors import ConvcalcError, display_width, escape_text
@@ -286,20 +287,59 @@ def ascii_safe(stream: TextIO, force: bool = False) -> TextIO:
 
 
 SPOOL_BYTES = 4 * 1024 * 1024
-"""A spec's spooled output stays in memory up to this size, then goes to a temporary file."""
+"""A spec's spooled output stays in memory up to this many characters, then goes to a
+temporary file."""
 
 
-def spool() -> TextIO:
-    """Where a sink writes a spec's rows as they come: memory, then a temporary file."""
-    return tempfile.SpooledTemporaryFile(  # type: ignore[return-value]
-        max_size=SPOOL_BYTES, mode="w+", encoding="utf-8", newline=""
-    )
+class Spool:
+    """Where a sink writes a spec's rows as they come: a list of strings in memory, moved to a
+    temporary file once it passes :data:`SPOOL_BYTES`, so that no spec holds its whole output
+    (the memory goal).  A list costs a fraction of ``tempfile.SpooledTemporaryFile``, whose
+    text wrapper over a byte buffer was a tenth of a small spec's time in a batch."""
 
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self._size = 0
+        self._file: TextIO | None = None
 
-def copy_spool(source: TextIO, out: TextIO) -> None:
-    source.seek(0)
-    while chunk := source.read(1 << 16):
-        out.write(chunk)
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._file is not None:
+            self._file.close()
+
+    def write(self, text: str) -> None:
+        self._size += len(text)
+        if self._file is not None:
+            self._file.write(text)
+            return
+        self._parts.append(text)
+        if self._size > SPOOL_BYTES:
+            self._file = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n")
+            self._file.write("".join(self._parts))
+            self._parts = []
+
+    def tell(self) -> int:
+        """The characters written so far."""
+        return self._size
+
+    def lines(self) -> Iterator[str]:
+        """What was written, line by line (split at ``\\n`` only), each with its ``\\n``."""
+        if self._file is None:
+            text = "".join(self._parts)
+            yield from (line + "\n" for line in text.split("\n")[:-1])
+            return
+        self._file.seek(0)
+        yield from self._file
+
+    def copy_to(self, out: TextIO) -> None:
+        if self._file is None:
+            out.write("".join(self._parts))
+            return
+        self._file.seek(0)
+        while chunk := self._file.read(1 << 16):
+            out.write(chunk)
 
 
 class Sink:
@@ -424,7 +464,7 @@ class TableSink(Sink):
         input_row = ["", "input", _shape(stream.input_shape), "", "", *[""] * (n - 5)]
         widths = [display_width(c) for c in input_row]
         has_notes = False
-        with spool() as cells, spool() as work:
+        with Spool() as cells, Spool() as work:
             for top in stream:
                 for path, lead, layer in table_rows([top], self.depth, branch_headers=True):
                     row = [
@@ -458,24 +498,23 @@ class TableSink(Sink):
             if self.batch:
                 title = (f"line {line}: " if line is not None else "") + escape_text(report.spec)
                 out.write(("\n" if not self.first else "") + bold(title) + "\n")
-            cells.seek(0)
             # at a terminal: fitted (the notes wrap or move under their rows) and styled
             if self.fit is not None or self.colour:
                 table = {"width": self.fit, "colour": self.colour, "widths": widths}
                 out.write(plain_table(columns, [input_row[: len(widths)]], **table))
-                for text in cells:
+                for text in cells.lines():
                     row = text[:-1].split("\x00")[: len(widths)]
                     out.write(plain_table(columns, [row], rows_only=True, **table))
             else:
                 out.write(_plain_line([h for h, _ in columns], widths, rights) + "\n")
                 out.write("─" * (sum(widths) + 3 * (len(widths) - 1)) + "\n")
                 out.write(_plain_line(input_row, widths, rights) + "\n")
-                for text in cells:
+                for text in cells.lines():
                     out.write(_plain_line(text[:-1].split("\x00"), widths, rights) + "\n")
             out.write("\n".join(total_lines(report)) + "\n")
             if work.tell():
                 out.write("\nWorking:\n")
-                copy_spool(work, out)
+                work.copy_to(out)
             out.write("".join(yellow(f"warning: {w}") + "\n" for w in report.warnings))
         self.first = False
 
@@ -686,14 +725,10 @@ class JsonSink(Sink):
         self._item(report.model_dump_json(exclude_none=True, indent=2))
 
     def report_stream(self, stream: ReportStream, line: int | None) -> None:
-        with spool() as rows:
-            _json_rows(stream, rows, indent=True)
-            head, tail = _json_frame(stream.shell(), indent=True, empty=not rows.tell())
-            if self.batch:
-                self.out.write("[\n" if self.count == 0 else ",\n")
-            self.out.write(head)
-            copy_spool(rows, self.out)
-            self.out.write(tail + ("" if self.batch else "\n"))
+        before = ("[\n" if self.count == 0 else ",\n") if self.batch else ""
+        _write_json(stream, self.out, indent=True, before=before)
+        if not self.batch:
+            self.out.write("\n")
         self.count += 1
 
     def error(self, error: ConvcalcError, spec: str, line: int | None) -> None:
@@ -717,12 +752,8 @@ class JsonlSink(Sink):
         self.out.write(report.model_dump_json(exclude_none=True) + "\n")
 
     def report_stream(self, stream: ReportStream, line: int | None) -> None:
-        with spool() as rows:
-            _json_rows(stream, rows, indent=False)
-            head, tail = _json_frame(stream.shell(), indent=False, empty=not rows.tell())
-            self.out.write(head)
-            copy_spool(rows, self.out)
-            self.out.write(tail + "\n")
+        _write_json(stream, self.out, indent=False)
+        self.out.write("\n")
 
     def error(self, error: ConvcalcError, spec: str, line: int | None) -> None:
         super().error(error, spec, line)
@@ -731,10 +762,41 @@ class JsonlSink(Sink):
         self.out.write(text + "\n")
 
 
-def _json_rows(stream: ReportStream, out: TextIO, *, indent: bool) -> None:
+ROWS_AT_ONCE = 256
+"""A spec of up to this many top-level rows is serialised in one call (nearly every spec);
+a longer one row by row, each as it comes."""
+
+
+def _write_json(stream: ReportStream, out: TextIO, *, indent: bool, before: str = "") -> None:
+    """Write ``before``, then the report's JSON, exactly ``model_dump_json(exclude_none=True)``;
+    nothing before the last row has come, so that a late error leaves no partial output.
+
+    One call of pydantic's serializer for a whole report costs a fraction of one per row plus
+    the frame; past :data:`ROWS_AT_ONCE` top-level rows, the rows go to a :class:`Spool` one by
+    one as they come, and are written inside the frame of the report without them.
+    """
+    rows: list[LayerReport] = []
+    it = iter(stream)
+    for row in it:
+        rows.append(row)
+        if len(rows) > ROWS_AT_ONCE:
+            break
+    else:
+        report = stream.shell(rows)
+        out.write(before + report.model_dump_json(exclude_none=True, indent=2 if indent else None))
+        return
+    with Spool() as spooled:
+        _json_rows(itertools.chain(rows, it), spooled, indent=indent)
+        head, tail = _json_frame(stream.shell(), indent=indent)
+        out.write(before + head)
+        spooled.copy_to(out)
+        out.write(tail)
+
+
+def _json_rows(rows: Iterable[LayerReport], out: Spool, *, indent: bool) -> None:
     """Each top-level row as the report's JSON would hold it, written as it comes."""
     sep = ""
-    for row in stream:
+    for row in rows:
         if indent:  # inside "layers" at depth 2; JSON strings hold no raw newline
             text = row.model_dump_json(exclude_none=True, indent=2).replace("\n", "\n    ")
             out.write(f"{sep}\n    {text}")
@@ -744,12 +806,10 @@ def _json_rows(stream: ReportStream, out: TextIO, *, indent: bool) -> None:
             sep = ","
 
 
-def _json_frame(shell: Report, *, indent: bool, empty: bool) -> tuple[str, str]:
+def _json_frame(shell: Report, *, indent: bool) -> tuple[str, str]:
     """The report's JSON before and after its rows: exactly ``model_dump_json`` around them."""
     text = shell.model_dump_json(exclude_none=True, indent=2 if indent else None)
     key = '"layers": []' if indent else '"layers":[]'
-    if empty:
-        return text, ""
     head, _, tail = text.partition(key)  # the key's quotes cannot occur unescaped in a value
     return head + key[:-1], ("\n  ]" if indent else "]") + tail
 
@@ -857,11 +917,11 @@ class CsvSink(Sink):
         import csv
 
         self.start()
-        with spool() as rows:
+        with Spool() as rows:
             writer = csv.writer(rows, delimiter=self.delimiter, lineterminator="\n")
             for top in stream:
                 self._rows([top], line, writer)
-            copy_spool(rows, self.out)
+            rows.copy_to(self.out)
 
     def _rows(self, layers: list[LayerReport], line: int | None, writer: Any) -> None:
         for path, _, layer in table_rows(layers, self.depth):

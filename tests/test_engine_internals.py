@@ -37,16 +37,16 @@ def test_construct_falls_back_when_fields_are_missing() -> None:
 def test_memoized_effects_give_the_same_report(spec: str) -> None:
     """A report built from the effect memo equals one built from a cold memo."""
     warm = convcalc.analyze(spec).model_dump_json()
-    engine._EFFECTS.clear()
+    engine._STEPS.clear()
     cold = convcalc.analyze(spec).model_dump_json()
     assert warm == cold
 
 
 def test_memo_is_bounded_and_keeps_no_errors() -> None:
-    engine._EFFECTS.clear()
-    for n in range(engine._EFFECTS_SIZE + 10):
+    engine._STEPS.clear()
+    for n in range(engine._STEPS_SIZE + 10):
         convcalc.analyze(f"{n + 1}x3 relu")
-    assert len(engine._EFFECTS) <= engine._EFFECTS_SIZE
+    assert len(engine._STEPS) <= engine._STEPS_SIZE
     with pytest.raises(convcalc.ShapeError) as first:
         convcalc.analyze("5x5x1 conv7x7x8")
     with pytest.raises(convcalc.ShapeError) as again:
