@@ -442,6 +442,7 @@ def _aux_macs(rows: list[LayerReport]) -> int:
 class _Step(NamedTuple):
     """One layer on one input shape: all that its row takes from the two alone."""
 
+    layer: Layer  # kept, so that its id (the memo's key) stays its own while the entry lives
     effect: Effect  # shared by every row that applies this layer to this shape: read-only
     windows: tuple[Window, ...] | None  # rf_window
     output_shape: tuple[int, ...]  # in the display layout
@@ -452,18 +453,20 @@ class _Step(NamedTuple):
 
 # What a layer does to an input shape never changes (layers are frozen), and networks and
 # batches apply the same layer to the same shape again and again (a repeated block, relu on
-# every map): remember the step.  Errors are never kept, so each carries its own token and
-# position.  Bounded: cleared whole when full.
-_STEPS: dict[tuple[Layer, Shape, bool], _Step] = {}
+# every map): remember the step.  Keyed by the layer's id: the parser gives every use of a
+# token the same layer object, and pydantic would hash a frozen model field by field on each
+# lookup.  Errors are never kept, so each carries its own token and position.  Bounded:
+# cleared whole when full.
+_STEPS: dict[tuple[int, Shape, bool], _Step] = {}
 _STEPS_SIZE = 16384
 
 
 def _step(node: LayerNode, shape: Shape, cf: bool) -> _Step:
     """``node``'s layer on ``shape`` (``cf``: the display layout), memoized."""
-    key = (node.layer, shape, cf)
+    layer = node.layer
+    key = (id(layer), shape, cf)
     step = _STEPS.get(key)
     if step is None:
-        layer = node.layer
         try:
             eff = layer.forward(shape)
         except ConvcalcError as err:
@@ -475,6 +478,7 @@ def _step(node: LayerNode, shape: Shape, cf: bool) -> _Step:
             shown = fmt_shape(tuple(_display(shape, cf)))
             notes = [n.replace(INPUT, shown) for n in notes]
         step = _Step(
+            layer,
             eff,
             layer.rf_window(shape),
             tuple(_display(eff.shape, cf)),

@@ -197,7 +197,6 @@ def _windows(
                 )
             outs.append(o)
             continue
-        kern = f"{f}" if d == 1 else f"{d}·({f}−1) − 1"
         span = w + 2 * p - eff
         if ceil:
             o = -(-span // stride) + 1
@@ -205,14 +204,14 @@ def _windows(
                 o -= 1
             if o < 1:
                 raise ShapeError(
-                    f"{kind} on {INPUT}: {name}: ⌈({w} + 2·{p} − {kern})/{stride}⌉ + 1"
+                    f"{kind} on {INPUT}: {name}: ⌈({w} + 2·{p} − {_kern(f, d)})/{stride}⌉ + 1"
                     f" = {_n(o)} < 1"
                 )
         else:
             o = span // stride + 1
             if span < 0:
                 raise ShapeError(
-                    f"{kind} on {INPUT}: {name}: ⌊({w} + 2·{p} − {kern})/{stride}⌋ + 1"
+                    f"{kind} on {INPUT}: {name}: ⌊({w} + 2·{p} − {_kern(f, d)})/{stride}⌋ + 1"
                     f" = {_n(o)}: the kernel ({eff}) is larger than the padded input ({w + 2 * p})"
                 )
             r = span % stride
@@ -221,12 +220,18 @@ def _windows(
                 rows = "row" if lost == 1 else "rows"
                 past = f" (before the zpad's {a})" if a else ""
                 effect.warnings.append(
-                    f"{name}: ({w} + 2·{p} − {kern}) mod {stride} = {r}: the last {lost} input "
-                    f"{rows}{past} along {name} {'is' if lost == 1 else 'are'} never covered "
+                    f"{name}: ({w} + 2·{p} − {_kern(f, d)}) mod {stride} = {r}: the last {lost} "
+                    f"input {rows}{past} along {name} {'is' if lost == 1 else 'are'} never covered "
                     "by a window"
                 )
         outs.append(o)
     return outs
+
+
+def _kern(f: int, d: int) -> str:
+    """The kernel term of a message about a window: F, or D·(F−1) − 1 when dilated (written
+    only when a message is: it is not on the hot path)."""
+    return f"{f}" if d == 1 else f"{d}·({f}−1) − 1"
 
 
 def _check_groups(kind: str, groups: int, c_in: int, c_out: int) -> None:
