@@ -52,11 +52,17 @@ def env() -> dict[str, str]:
 
 
 def run_once(
-    cmd: list[str], stdin: bytes | None = None, output: list[bytes] | None = None
+    cmd: list[str],
+    stdin: bytes | None = None,
+    output: list[bytes] | None = None,
+    path: str | None = None,
 ) -> tuple[float, float]:
     """Wall time and peak RSS (MB) of one run; output discarded (not a terminal, as in a
-    pipeline), or appended to ``output`` when given.  The peak comes from wait4's rusage of
-    that child alone."""
+    pipeline), or appended to ``output`` when given; ``path``: the child's PYTHONPATH.  The
+    peak comes from wait4's rusage of that child alone."""
+    child_env = env()
+    if path is not None:
+        child_env["PYTHONPATH"] = path
     with tempfile.TemporaryFile() as captured:
         t = time.perf_counter()
         proc = subprocess.Popen(
@@ -64,7 +70,7 @@ def run_once(
             stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
             stdout=captured if output is not None else subprocess.DEVNULL,
             stderr=subprocess.PIPE,
-            env=env(),
+            env=child_env,
         )
         if stdin is not None:
             assert proc.stdin is not None
@@ -307,12 +313,16 @@ def memory(quick: bool) -> None:
         )
 
 
-def importtime(top: int) -> None:
+def importtime(top: int, py: str = PY, path: str | None = None) -> None:
+    """The slowest imports of ``py -X importtime -m convcalc SPEC`` (``path``: PYTHONPATH)."""
+    child_env = env()
+    if path is not None:
+        child_env["PYTHONPATH"] = path
     proc = subprocess.run(
-        [PY, "-X", "importtime", "-m", "convcalc", "28x28x1 conv3x32"],
+        [py, "-X", "importtime", "-m", "convcalc", "28x28x1 conv3x32"],
         capture_output=True,
         text=True,
-        env=env(),
+        env=child_env,
         timeout=60,
     )
     rows = []

@@ -7,9 +7,12 @@ venv; make it once with::
 
     python3 -m venv .venv-base && .venv-base/bin/pip install "git+file://$PWD@dbaf807"
 
-Both run as ``python -m convcalc`` with ``PYTHONSAFEPATH=1`` (each its own install), in the
-same run, alternately (the order rotating each round), and the figures are medians; every time
-is printed beside the peak RSS of its runs.  Goals:
+Both run under the baseline venv's interpreter, so that Python, typer and pydantic are the same:
+the old version is its install, the new one this source tree put first by ``PYTHONPATH`` (an
+editable install's import hook would cost the new one ~25 ms of start-up that no user pays).
+They run as ``python -m convcalc`` with ``PYTHONSAFEPATH=1``, in the same run, alternately (the
+order rotating each round), and the figures are medians; every time is printed beside the peak
+RSS of its runs.  Goals:
 
 * batch: ``--jsonl`` over 10,000 different specs on stdin, end to end: ≥ ×2 the baseline;
 * library: ``convcalc.analyze`` in a loop over 5,000 random 3–12-layer specs with residual
@@ -30,15 +33,17 @@ import statistics
 import sys
 from pathlib import Path
 
-from bench import PY, importtime, many_specs, run_once
+from bench import importtime, many_specs, run_once
 
 HERE = Path(__file__).resolve().parent
+ROOT = str(HERE.parent)  # the new version: this source tree, first on PYTHONPATH
 EXAMPLE = "28x28x1 conv3x3s2p1x32 pool2 dense5"
 
 
-def alternate(
-    cmds: dict[str, tuple[list[str], bytes | None]], rounds: int
-) -> dict[str, tuple[list[float], float]]:
+Command = tuple[list[str], bytes | None, str | None]  # argv, stdin, PYTHONPATH
+
+
+def alternate(cmds: dict[str, Command], rounds: int) -> dict[str, tuple[list[float], float]]:
     """Each command's wall times and largest peak RSS (MB), run alternately with a rotating
     order."""
     times: dict[str, list[float]] = {name: [] for name in cmds}
@@ -46,8 +51,8 @@ def alternate(
     names = list(cmds)
     for r in range(rounds):
         for name in names[r % len(names) :] + names[: r % len(names)]:
-            cmd, stdin = cmds[name]
-            took, peak = run_once(cmd, stdin)
+            cmd, stdin, path = cmds[name]
+            took, peak = run_once(cmd, stdin, path=path)
             times[name].append(took)
             peaks[name] = max(peaks[name], peak)
     return {name: (times[name], peaks[name]) for name in cmds}
@@ -64,19 +69,14 @@ def verdict(ok: bool) -> str:
 summary: list[tuple[str, str, str, str]] = []
 
 
-def batch(new: str, old: str, rounds: int, n: int) -> None:
+def batch(py: str, rounds: int, n: int) -> None:
     data = ("\n".join(many_specs(n)) + "\n").encode()
+    cmd = [py, "-m", "convcalc", "--jsonl"]
     outputs: list[bytes] = []
-    for py in (new, old):
-        run_once([py, "-m", "convcalc", "--jsonl"], data, outputs)  # a warm-up that keeps output
+    for path in (ROOT, None):
+        run_once(cmd, data, outputs, path)  # a warm-up that keeps the output
     same = outputs[0] == outputs[1]
-    runs = alternate(
-        {
-            "new": ([new, "-m", "convcalc", "--jsonl"], data),
-            "old": ([old, "-m", "convcalc", "--jsonl"], data),
-        },
-        rounds,
-    )
+    runs = alternate({"new": (cmd, data, ROOT), "old": (cmd, data, None)}, rounds)
     print(f"\nbatch: --jsonl, {n:,} different specs on stdin, end to end ({rounds} rounds)")
     med = {name: statistics.median(ts) for name, (ts, _) in runs.items()}
     for name, (_, peak) in runs.items():
@@ -87,7 +87,7 @@ def batch(new: str, old: str, rounds: int, n: int) -> None:
     summary.append(("batch outputs identical", "yes" if same else "NO", "yes", verdict(same)))
 
 
-def library(new: str, old: str, rounds: int, n: int) -> None:
+def library(py: str, rounds: int, n: int) -> None:
     script = str(HERE / "library_loop.py")
     seconds: dict[str, list[float]] = {"new": [], "old": []}
     peaks = {"new": 0.0, "old": 0.0}
@@ -95,7 +95,8 @@ def library(new: str, old: str, rounds: int, n: int) -> None:
     for r in range(rounds):
         for name in ("new", "old") if r % 2 == 0 else ("old", "new"):
             out: list[bytes] = []
-            _, peak = run_once([new if name == "new" else old, script, str(n)], None, out)
+            path = ROOT if name == "new" else None
+            _, peak = run_once([py, script, str(n)], None, out, path)
             result = json.loads(out[0])
             seconds[name].append(result["seconds"])
             digests[name].add(result["digest"])
@@ -114,13 +115,14 @@ def library(new: str, old: str, rounds: int, n: int) -> None:
     summary.append(("library outputs identical", "yes" if same else "NO", "yes", verdict(same)))
 
 
-def startup(new: str, old: str, rounds: int) -> None:
+def startup(py: str, rounds: int) -> None:
+    example = [py, "-m", "convcalc", EXAMPLE]
     runs = alternate(
         {
-            "new: convcalc EXAMPLE (piped)": ([new, "-m", "convcalc", EXAMPLE], None),
-            "floor: typer + a pydantic model": ([new, str(HERE / "floor_pydantic.py")], None),
-            "old: convcalc EXAMPLE (piped)": ([old, "-m", "convcalc", EXAMPLE], None),
-            "python -c pass": ([new, "-c", "pass"], None),
+            "new: convcalc EXAMPLE (piped)": (example, None, ROOT),
+            "floor: typer + a pydantic model": ([py, str(HERE / "floor_pydantic.py")], None, None),
+            "old: convcalc EXAMPLE (piped)": (example, None, None),
+            "python -c pass": ([py, "-c", "pass"], None, None),
         },
         rounds,
     )
@@ -140,22 +142,22 @@ def main() -> None:
     parser.add_argument("--baseline", default=str(default), help="the older version's python")
     parser.add_argument("--quick", action="store_true", help="a smoke run (fewer, smaller)")
     args = parser.parse_args()
-    old = args.baseline
-    if not Path(old).exists():
-        raise SystemExit(f"no baseline interpreter at {old}: see this script's docstring")
+    py = args.baseline
+    if not Path(py).exists():
+        raise SystemExit(f"no baseline interpreter at {py}: see this script's docstring")
     versions = []
-    for py in (PY, old):
+    for path in (ROOT, None):
         out: list[bytes] = []
-        run_once([py, "-c", "import convcalc; print(convcalc.__file__)"], None, out)
+        run_once([py, "-c", "import convcalc; print(convcalc.__file__)"], None, out, path)
         versions.append(out[0].decode().strip())
     print(f"new: {versions[0]}\nold: {versions[1]}")
     if versions[0] == versions[1]:
-        raise SystemExit("both interpreters import the same convcalc")
+        raise SystemExit("both runs import the same convcalc")
     q = args.quick
-    batch(PY, old, 3 if q else 9, 1000 if q else 10_000)
-    library(PY, old, 2 if q else 9, 500 if q else 5000)
-    startup(PY, old, 3 if q else 15)
-    importtime(15)
+    batch(py, 3 if q else 9, 1000 if q else 10_000)
+    library(py, 2 if q else 9, 500 if q else 5000)
+    startup(py, 3 if q else 15)
+    importtime(15, py, ROOT)
     print(f"\nsummary (python {sys.version.split()[0]}, {os.cpu_count()} cpus)")
     widths = [max(len(r[i]) for r in summary) for i in range(4)]
     for row in [("measure", "value", "goal", "verdict"), *summary]:
