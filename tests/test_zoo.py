@@ -161,7 +161,9 @@ def torch_run(name: str, chw: tuple[int, ...] | None = None) -> dict:
     ``chw``), and record every leaf module call in execution order: (output shape channels
     last, own params, MACs). A module marked ``channels_last`` already runs channels last
     (ConvNeXt's LayerNorm and Linear, after a Permute); a global average pool is read as
-    convcalc's ``gap`` (a vector) unless marked ``keeps_map`` (convcalc's ``apool1``)."""
+    convcalc's ``gap`` (a vector) unless marked ``keeps_map`` (convcalc's ``apool1``). Calls
+    of modules marked ``aux`` (Inception v3's AuxLogits, run in eval mode too by its builder)
+    are recorded in their place, and their MACs counted apart, as convcalc's ``aux(…)``."""
     torch = require_torch()
     nn = torch.nn
     build, own = builders(torch)[name]
@@ -169,6 +171,7 @@ def torch_run(name: str, chw: tuple[int, ...] | None = None) -> dict:
     with torch.device("meta"):  # shapes and counts only: no weights are allocated or run
         model = build().eval()
     calls: list[tuple[tuple[int, ...], int, int]] = []
+    aux: list[bool] = []  # whether each call is inside an auxiliary (training-only) head
 
     def hook(module, inputs, output):
         macs = 0
@@ -191,6 +194,7 @@ def torch_run(name: str, chw: tuple[int, ...] | None = None) -> dict:
             shape = shape[-1:]  # a head's global pool: convcalc's gap gives the vector of C
         own = sum(p.numel() for p in module.parameters(recurse=hasattr(module, "row_macs")))
         calls.append((shape, own, macs))
+        aux.append(getattr(module, "aux", False))
 
     whole = [m for m in model.modules() if hasattr(m, "row_macs")]  # one row each
     inside = {id(sub) for m in whole for sub in m.modules() if sub is not m}
@@ -201,7 +205,8 @@ def torch_run(name: str, chw: tuple[int, ...] | None = None) -> dict:
         out = model(torch.zeros(1, *chw, device="meta"))
     return {
         "params": sum(p.numel() for p in model.parameters()),
-        "macs": sum(macs for _, _, macs in calls),
+        "macs": sum(macs for (_, _, macs), side in zip(calls, aux, strict=True) if not side),
+        "aux_macs": sum(macs for (_, _, macs), side in zip(calls, aux, strict=True) if side),
         "output_shape": _channels_last(out.shape),
         "calls": calls,
     }
@@ -233,6 +238,7 @@ def test_totals_match_torch(torch, name: str):
     theirs = torch_run(name)
     assert ours.totals.trainable_params == theirs["params"]
     assert ours.totals.macs == theirs["macs"]
+    assert ours.totals.aux_macs == theirs["aux_macs"]
     assert tuple(ours.totals.output_shape) == theirs["output_shape"]
 
 
