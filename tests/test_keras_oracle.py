@@ -90,15 +90,16 @@ class KerasCount:
 
 
 @cache
-def application(name: str) -> KerasCount:
-    """Build ``keras.applications.<Class>(weights=None)`` once and count it."""
+def application(name: str, input_shape: tuple[int, ...] | None = None) -> KerasCount:
+    """Build ``keras.applications.<Class>(weights=None)`` once and count it (at
+    ``input_shape``, channels last, if given)."""
     keras = require_keras()
     classes = {n.lower(): n for n in dir(keras.applications) if n[0].isupper()}
     cls = getattr(keras.applications, classes[name.removeprefix("keras-")])
     # the weights on PyTorch's meta device: shapes only, so no initialiser does real work (a
     # StatelessScope defers them, but runs them all when it exits: most of the build time)
     with keras.device("meta"):
-        model = cls(weights=None)
+        model = cls(weights=None, input_shape=input_shape)
         if None in model.input_shape[1:]:
             # a size-free default input (MobileNetV3's (None, None, 3)) has no MACs to count:
             # build it again at the zoo spec's input size
@@ -125,6 +126,30 @@ def test_application_matches_keras(keras, name: str):
     assert totals.macs == theirs.macs
     assert tuple(totals.output_shape) == theirs.output_shape
     assert model.matches(totals)
+
+
+@pytest.mark.parametrize(
+    ("name", "shape"),
+    [
+        # odd and even sizes: Keras pads a stride-2 conv by correct_pad, which depends on the
+        # size at that layer; the specs write it psame, TensorFlow's split, equal at every size
+        ("keras-efficientnetb0", (225, 225, 3)),
+        ("keras-efficientnetb0", (193, 256, 3)),
+        ("keras-efficientnetv2b0", (225, 225, 3)),
+        ("keras-mobilenetv2", (225, 225, 3)),
+        ("keras-mobilenetv3small", (193, 193, 3)),  # size-free: a fixed zpad0:1 at every size
+        ("keras-resnet50", (225, 225, 3)),
+        ("keras-inceptionv3", (301, 300, 3)),
+        ("keras-convnexttiny", (256, 256, 3)),
+    ],
+)
+def test_application_at_another_input_matches_keras(keras, name: str, shape: tuple[int, ...]):
+    """``--input``: a Keras zoo model at another size is the application built at that size."""
+    spec = zoo.get(name).with_input("x".join(map(str, shape)))
+    totals = convcalc.analyze(spec).totals
+    theirs = application(name, shape)
+    assert (totals.params, totals.macs) == (theirs.params, theirs.macs)
+    assert tuple(totals.output_shape) == theirs.output_shape
 
 
 def test_macs_rule_on_a_known_layer(keras):

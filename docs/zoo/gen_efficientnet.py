@@ -157,10 +157,11 @@ class Style:
     v1: bool
 
 
-def conv(k: int, stride: int, cout: int, style: Style, size: int, dw: bool = False) -> str:
+def conv(k: int, stride: int, cout: int, style: Style, dw: bool = False) -> str:
     """A bias-free k×k conv (or depthwise conv) and its padding: torchvision pads (k − 1)/2;
-    Keras V1 pads a stride-2 conv with ZeroPadding2D(correct_pad) and convolves 'valid', and
-    'same' elsewhere (a 1×1 conv needs no padding word)."""
+    Keras pads 'same' (V1's ZeroPadding2D(correct_pad) before a 'valid' stride-2 conv is
+    TensorFlow's 'same' split at every input size: k//2 − 1 before and k//2 after on an even
+    size, k//2 on both sides on an odd one; a 1×1 conv needs no padding word)."""
     name = "dwconv" if dw else "conv"
     tail = "nb" if dw else f"x{cout}nb"
     s = f"s{stride}" if stride > 1 else ""
@@ -168,42 +169,37 @@ def conv(k: int, stride: int, cout: int, style: Style, size: int, dw: bool = Fal
         return f"{name}1{s}{tail}"
     if not style.keras:
         return f"{name}{k}{s}p{(k - 1) // 2}{tail}"
-    if style.v1 and stride == 2:  # correct_pad: one row less before on an even size
-        before, after = k // 2 - (1 - size % 2), k // 2
-        pad = f"zpad{before}" if before == after else f"zpad{before}:{after}"
-        return f"{pad} {name}{k}{s}pvalid{tail}"
     return f"{name}{k}{s}psame{tail}"
 
 
-def block(st: Stage, cin: int, stride: int, size: int, style: Style, drop: str) -> str:
+def block(st: Stage, cin: int, stride: int, style: Style, drop: str) -> str:
     """One MBConv or Fused-MBConv block with input ``cin`` (its body only, no res)."""
     act = style.act
     mid = make_divisible(cin * st.expand) if not style.keras else cin * st.expand
     parts: list[str] = []
     if st.fused:
         if st.expand != 1:
-            parts += [conv(st.kernel, stride, mid, style, size), "bn", act]
-            parts += [conv(1, 1, st.cout, style, size), "bn"]
+            parts += [conv(st.kernel, stride, mid, style), "bn", act]
+            parts += [conv(1, 1, st.cout, style), "bn"]
         else:
-            parts += [conv(st.kernel, stride, st.cout, style, size), "bn", act]
+            parts += [conv(st.kernel, stride, st.cout, style), "bn", act]
     else:
         if st.expand != 1:
-            parts += [conv(1, 1, mid, style, size), "bn", act]
-        parts += [conv(st.kernel, stride, 0, style, size, dw=True), "bn", act]
+            parts += [conv(1, 1, mid, style), "bn", act]
+        parts += [conv(st.kernel, stride, 0, style, dw=True), "bn", act]
     if st.se:
         squeeze = max(1, cin // 4)
         parts.append(f"mul(apool1 conv1x{squeeze} {act} conv1x{mid} sigmoid)")
     if not st.fused:
-        parts += [conv(1, 1, st.cout, style, size), "bn"]
+        parts += [conv(1, 1, st.cout, style), "bn"]
     residual = stride == 1 and cin == st.cout
     if residual:
         return f"res({' '.join([*parts, drop])})"
     return " ".join(parts)
 
 
-def stages_text(stages: list[Stage], size: int, style: Style, drop: str) -> list[str]:
-    """The stages' lines, each stage after a comment; ``size`` is the first stage's input
-    size (Keras V1's padding depends on it)."""
+def stages_text(stages: list[Stage], style: Style, drop: str) -> list[str]:
+    """The stages' lines, each stage after a comment."""
     lines = []
     for i, st in enumerate(stages, 1):
         kind = "Fused-MBConv" if st.fused else "MBConv"
@@ -212,9 +208,8 @@ def stages_text(stages: list[Stage], size: int, style: Style, drop: str) -> list
             f"# stage {i}: {kind}{st.expand} {st.kernel}×{st.kernel}{se}, stride {st.stride}, "
             f"{st.cin} → {st.cout}, {st.blocks} block{'s' if st.blocks > 1 else ''}"
         )
-        first = block(st, st.cin, st.stride, size, style, drop)
-        rest = block(st, st.cout, 1, size, style, drop) if st.blocks > 1 else None
-        size = -(-size // st.stride)  # every framework here keeps ceil(size / stride)
+        first = block(st, st.cin, st.stride, style, drop)
+        rest = block(st, st.cout, 1, style, drop) if st.blocks > 1 else None
         if rest is None:
             lines.append(first)
         elif first == rest:
@@ -247,7 +242,7 @@ def torchvision_v1(variant: str) -> str:
     ]  # fmt: skip
     style = Style("silu", keras=False, v1=True)
     stem = stages[0].cin
-    lines = stages_text(stages, -(-size // 2), style, "droppath0.2")
+    lines = stages_text(stages, style, "droppath0.2")
     last = stages[-1].cout
     name = f"efficientnet_{variant}"
     bn_note = (
@@ -282,7 +277,7 @@ def torchvision_v2(variant: str) -> str:
     size, dropout = TV_V2[variant]
     stages = [Stage(f, e, k, s, ci, co, n, se=not f) for f, e, k, s, ci, co, n in V2[variant]]
     style = Style("silu", keras=False, v1=False)
-    lines = stages_text(stages, -(-size // 2), style, "droppath0.2")
+    lines = stages_text(stages, style, "droppath0.2")
     name = f"efficientnet_v2_{variant}"
     notes = [
         f"At {size}×{size}, the crop size of torchvision's weights, at which its _ops is counted.",
@@ -316,17 +311,17 @@ def keras_v1(variant: str) -> str:
     ]  # fmt: skip
     style = Style("swish", keras=True, v1=True)
     stem = stages[0].cin
-    stem_conv = conv(3, 2, stem, style, size)
-    lines = stages_text(stages, -(-size // 2), style, "droppath0.2")
+    stem_conv = conv(3, 2, stem, style)
+    lines = stages_text(stages, style, "droppath0.2")
     cls = f"EfficientNet{variant.upper()}"
     name = f"keras-efficientnet{variant}"
     notes = [
         f"At {size}×{size}, {cls}'s default_size. The input layers are Rescaling(1/255) and",
         "Normalization (its mean, variance and count are non-trainable weights: 2·3 + 1);",
         "with weights=None Keras adds no third rescaling. A stride-2 conv is ZeroPadding2D",
-        "(correct_pad: one row less before on an even size) and a 'valid' conv; these zpads",
-        "are correct_pad at this size (at another --input with odd sizes, write psame, which",
-        "is correct_pad at every size). Blocks as",
+        "(correct_pad) and a 'valid' conv, written psame: correct_pad pads k//2 − 1 before and",
+        "k//2 after on an even size, k//2 on both sides on an odd one, which is TensorFlow's",
+        "'same' split at stride 2, so the spec holds at every --input. Blocks as",
         "torchvision's (same rounding), with squeeze-and-excitation as GlobalAveragePooling2D,",
         "Reshape to 1×1×C (together apool1), two 1×1 convs with bias (swish, sigmoid) and a",
         "multiply. The residual Dropout(noise_shape=(None, 1, 1, 1)) is droppath, written with",
@@ -354,7 +349,7 @@ def keras_v2(variant: str) -> str:
         for f, e, k, s, ci, co, n in table
     ]  # fmt: skip
     style = Style("swish", keras=True, v1=False)
-    lines = stages_text(stages, -(-size // 2), style, "droppath0.2")
+    lines = stages_text(stages, style, "droppath0.2")
     cls = f"EfficientNetV2{variant.upper()}"
     name = f"keras-efficientnetv2{variant}"
     if variant == "s":

@@ -44,9 +44,11 @@ KERAS_NOTE = (
     "Keras builds the blocks of torchvision's table (input, kernel, expanded, output, SE, "
     "activation, stride) {settings}, with these differences. The input is rescaled "
     "(include_preprocessing=True: Rescaling(1/127.5, offset=-1), no weights). The stem conv is "
-    "psame. A stride-2 depthwise conv is ZeroPadding2D(correct_pad) then a valid conv; the "
-    "application's input is (None, None, 3), for which correct_pad pads k//2 − 1 before and k//2 "
-    "after (zpad0:1 for 3×3, zpad1:2 for 5×5); at 224 it is the same padding. The SE squeezes to "
+    "psame. A stride-2 depthwise conv is ZeroPadding2D(correct_pad) then a valid conv, written "
+    "psame: built at a given input_shape (as --input means), correct_pad pads k//2 − 1 before "
+    "and k//2 after on an even size and k//2 on both sides on an odd one, TensorFlow's 'same' "
+    "split at stride 2. (The default size-free (None, None, 3) input always pads k//2 − 1 "
+    "before: the same at 224, and at any even size.) The SE squeezes to "
     "_depth(expanded · 0.25) (the same widths), its convs have biases, and its gate is the "
     "module's own hard_sigmoid, ReLU(6)(x + 3) / 6 (hsigmoid; an add, a ReLU6 and a scaling, no "
     "weights); the block's hardswish is Activation('hard_swish'). Head: 1×1 conv to 6× the last "
@@ -68,10 +70,8 @@ def blocks(settings, keras: bool) -> list[str]:
     for cin, k, expanded, cout, use_se, act, stride in settings:
         a = "hswish" if act == "HS" else "relu"
         parts = [f"conv1x{expanded}nb bn {a}"] if expanded != cin else []
-        if keras and stride == 2:
-            parts.append(f"zpad{k // 2 - 1}:{k // 2} dwconv{k}s2nb bn {a}")
-        elif keras:
-            parts.append(f"dwconv{k}psamenb bn {a}")
+        if keras:
+            parts.append(f"dwconv{k}{'s2' if stride == 2 else ''}psamenb bn {a}")
         else:
             parts.append(f"dwconv{k}{'s2' if stride == 2 else ''}p{k // 2}nb bn {a}")
         if use_se:
