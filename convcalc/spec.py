@@ -86,7 +86,7 @@ _WORD_LETTERS = re.compile(r"[^\W\d_]+")
 _INTS = re.compile(r"[0-9]+(?:x[0-9]+)*", re.ASCII)
 _RATE = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+", re.ASCII)
 _OPTION = re.compile(
-    r"op([0-9]+)|(psame|pvalid|noscale|nb|ceil)|([spdgx])([0-9]+(?:_[0-9]+)*)", re.ASCII
+    r"op([0-9]+)|(psame|pvalid|noscale|fixed|nb|ceil)|([spdgx])([0-9]+(?:_[0-9]+)*)", re.ASCII
 )
 # zpad's paddings: n, b:a, per dim joined by _ (zpad0:1_0:1)
 _PADS = re.compile(r"[0-9]+(?::[0-9]+)?(?:_[0-9]+(?::[0-9]+)?)*", re.ASCII)
@@ -102,6 +102,7 @@ _OPTION_HELP = {
     "nb": "nb",
     "ceil": "ceil",
     "noscale": "noscale",
+    "fixed": "fixed",
 }
 _DIGIT_NAMES = tuple(sorted((n for n in REGISTRY if not n.isalpha()), key=len, reverse=True))
 #: the structures written NAME(…) (res takes one body or two branches, cat and split

@@ -230,6 +230,7 @@ def test_channels_first_spec_gives_a_channels_last_model():
         "12x3 zpad1:2 apool4 prelu dense3 prelu",
         "8x8x4 bn bnnoscale ln gn2 scale shuffle2 droppath0.2 rescale norm dense3 ln bnnoscale",
         "20x6 gn3 shuffle3 res(ln scale droppath.1) norm gap bnnoscale",
+        "8x8x3 normfixed rescale0.17 res(conv1x3 rescale0.2) rescale2 conv3x4",
         "4x4x4x6 shuffle2 ln scale droppath0.5",
         # mul with each gate (x's shape, 1×1×C, a vector), se, split, aux heads (nested, in
         # a res, on a vector); 1-D and 3-D se and split

@@ -175,6 +175,7 @@ def test_random_specs_with_vocabulary_part_2_run_as_emitted(spec):
         "9x9x2 deconv1s2pvalidx3 deconv3s2pvalidx2 hswish hsigmoid swish mish selu softplus prelu",
         "8x8x4 bn bnnoscale ln gn2 scale shuffle2 droppath0.2 rescale norm dense3 ln bnnoscale",
         "20x6 gn3 shuffle3 res(ln scale droppath.1) norm gap bnnoscale",
+        "8x8x3 normfixed rescale0.17 res(conv1x3 rescale0.2) rescale2 conv3x4",
         # mul with each gate (x's shape, 1×1×C, a vector), se, split, aux heads (nested, in
         # a res, on a vector); 1-D and 3-D se and split
         "16x16x8 se4 mul(apool1 conv1x2 relu conv1x8 hsigmoid) mul(gap dense8 sigmoid) "

@@ -384,6 +384,10 @@ def _render(draw, kind: str, prm: dict) -> str:
         return _spell(draw, f"zpad{prm['n']}")
     if kind == "bn":
         return _spell(draw, "bn" + ("noscale" if prm.get("noscale") else ""))
+    if kind == "rescale":
+        return _spell(draw, "rescale" + prm.get("scale", ""))
+    if kind == "norm":
+        return _spell(draw, "norm" + ("fixed" if prm.get("fixed") else ""))
     if kind in ("gn", "shuffle"):
         return _spell(draw, f"{kind}{prm['g']}")
     if kind == "droppath":
@@ -517,6 +521,10 @@ def _draw_params(draw, kind: str, shape: Shape, cmax: int) -> dict:
         return {"r": draw(st.integers(1, cmax))}
     if kind == "bn" and VOCAB2:
         return {"noscale": draw(st.booleans())}
+    if kind == "rescale":  # Rescaling's scale given (0.17), or not
+        return {"scale": draw(st.sampled_from(["", "0.17", "2", ".5"]))}
+    if kind == "norm":  # adapt()'s statistics, or given constants
+        return {"fixed": draw(st.booleans())}
     return {}
 
 
@@ -756,8 +764,8 @@ def _typed(kind: str, prm: dict):
         "scale": L.LayerScale,
         "shuffle": lambda: L.ChannelShuffle(groups=prm.get("g", 1)),
         "droppath": lambda: L.DropPath(rate=float(prm.get("rate") or 0)),
-        "rescale": L.Rescaling,
-        "norm": L.Normalization,
+        "rescale": lambda: L.Rescaling(scale=float(prm["scale"]) if prm.get("scale") else None),
+        "norm": lambda: L.Normalization(fixed=True if prm.get("fixed") else None),
         "se": lambda: L.SqueezeExcite(squeeze=prm.get("r", 1)),
         "dropout": lambda: L.Dropout(rate=float(prm["rate"] or 0.5)),
         "id": L.Identity,
@@ -1129,6 +1137,8 @@ EXPLICIT = [
     ("10x6 shuffle3", False, [10, 6], 0, 0, 0),
     # Keras input layers: rescale nothing; norm 2C + 1 non-trainable: 2·3 + 1 = 7
     ("8x8x3 rescale norm", False, [8, 8, 3], 0, 7, 0),
+    # a given scale, and Normalization(mean=…, variance=…): constants, no weights at all
+    ("8x8x3 rescale0.17 normfixed rescale2", False, [8, 8, 3], 0, 0, 0),
     ("10x3 flatten norm", False, [30], 0, 61, 0),
     # a ConvNeXt block's tail: dwconv7 (7·7·8 + 8 = 400), ln 16, 1×1 up (8·32 + 32 = 288),
     # gelu, 1×1 down (32·8 + 8 = 264), scale 8, droppath: 400 + 16 + 288 + 264 + 8 = 976;

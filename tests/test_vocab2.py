@@ -165,6 +165,8 @@ def test_zpad_explain_counts_its_rows() -> None:
             "4x4x6 norm",
             ["params: 2·6 + 1 non-trainable (mean and variance per channel, and the count) = 13"],
         ),
+        ("4x4x6 normfixed", ["(x − mean)/√variance with given constants: no parameters"]),
+        ("4x4x6 rescale0.17", ["x·0.17 + offset with fixed numbers: no parameters"]),
     ],
 )
 def test_explain(spec: str, lines: list[str]) -> None:

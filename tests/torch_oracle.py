@@ -171,6 +171,20 @@ class Rescaling(nn.Module):
         return x * self.scale + self.offset
 
 
+class FixedNormalization(nn.Module):
+    """Keras ``Normalization(mean=…, variance=…)``: given constants, which Keras 3 keeps out of
+    its weights: plain tensors here, no parameters and no buffers."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.given_mean, self.given_variance = torch.zeros(channels), torch.ones(channels)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        shape = (1, -1, *[1] * (x.dim() - 2))
+        mean, variance = self.given_mean.view(shape), self.given_variance.view(shape)
+        return (x - mean.to(x.device)) / variance.to(x.device).sqrt()
+
+
 class Normalization(nn.Module):
     """Keras ``Normalization``: per-channel mean and variance and the sample count, adapted
     from data and never trained — buffers, as Keras keeps them non-trainable."""
@@ -357,9 +371,9 @@ def build_layer(layer, x: torch.Tensor) -> nn.Module:
     if kind == "droppath":
         return StochasticDepth(layer.rate)
     if kind == "rescale":
-        return Rescaling()
+        return Rescaling() if layer.scale is None else Rescaling(layer.scale)
     if kind == "norm":
-        return Normalization(c_in)
+        return FixedNormalization(c_in) if layer.fixed else Normalization(c_in)
     if kind == "se":
         return SqueezeExcitation(c_in, layer.squeeze, rank)
     if kind in ACTIVATIONS:

@@ -302,10 +302,13 @@ def _droppath(row: Row) -> list[Step]:
 
 
 def _rescale(row: Row) -> list[Step]:
-    return [("", call("layers.Rescaling", "1 / 255"))]
+    scale = row.layer.scale
+    return [("", call("layers.Rescaling", "1 / 255" if scale is None else repr(float(scale))))]
 
 
 def _norm(row: Row) -> list[Step]:
+    if row.layer.fixed:  # given constants (set yours): Keras 3 keeps them out of the weights
+        return [("", call("layers.Normalization", "mean=0.0", "variance=1.0"))]
     # mean, variance and count, adapted from data (model.get_layer(…).adapt(…)), not trained
     return [("", call("layers.Normalization"))]
 

@@ -42,6 +42,7 @@ __all__ = ["RULES", "emit"]
 TAKEN = frozenset({"torch", "nn", "F", "model", "x", "y", "Residual", "Concat", "Pad", "Crop"})
 TAKEN |= {"TFAvgPool", "LayerNorm2d", "BatchNormNoScale", "LayerScale", "StochasticDepth"}
 TAKEN |= {"Rescaling", "Normalization", "Multiply", "SqueezeExcitation", "Split", "Aux"}
+TAKEN |= {"FixedNormalization"}
 
 HELPERS: dict[str, str] = {
     "Residual": '''
@@ -177,6 +178,21 @@ class Normalization(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         shape = (1, -1, *[1] * (x.dim() - 2))
         return (x - self.mean.view(shape)) / self.variance.view(shape).sqrt()
+''',
+    "FixedNormalization": '''
+class FixedNormalization(nn.Module):
+    """Keras Normalization(mean=..., variance=...): given per-channel constants (set yours),
+    kept out of the state dict as Keras keeps them out of its weights."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.register_buffer("given_mean", torch.zeros(channels), persistent=False)
+        self.register_buffer("given_variance", torch.ones(channels), persistent=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        shape = (1, -1, *[1] * (x.dim() - 2))
+        mean, variance = self.given_mean.view(shape), self.given_variance.view(shape)
+        return (x - mean) / variance.sqrt()
 ''',
     "Multiply": '''
 class Multiply(nn.Module):
@@ -465,11 +481,13 @@ def _droppath(m: _Module, row: Row) -> Expr:
 
 
 def _rescale(m: _Module, row: Row) -> Expr:
-    return call(m.use("Rescaling"))
+    scale = row.layer.scale
+    return call(m.use("Rescaling"), *([] if scale is None else [repr(float(scale))]))
 
 
 def _norm(m: _Module, row: Row) -> Expr:
-    return call(m.use("Normalization"), str(row.shape_in[-1]))
+    helper = "FixedNormalization" if row.layer.fixed else "Normalization"
+    return call(m.use(helper), str(row.shape_in[-1]))
 
 
 ACTIVATIONS = {

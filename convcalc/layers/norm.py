@@ -84,34 +84,59 @@ class LayerScale(Layer):
 
 @register
 class Rescaling(Layer):
-    """``rescale``: Keras ``Rescaling`` (x·scale + offset, both fixed): no parameters."""
+    """``rescale``: Keras ``Rescaling`` (x·scale + offset, both fixed): no parameters.
+    ``rescale<s>`` gives the scale (InceptionResNetV2's residual ``0.17``); bare ``rescale``
+    leaves it unsaid (an input's 1/255, say)."""
 
     FAMILY = "elementwise"
     NAMES = ("rescale",)
+    NUMBERS = "rate"
 
     kind: Literal["rescale"] = "rescale"
+    scale: float | None = None
+
+    @classmethod
+    def from_token(
+        cls, name: str, nums: list[int], opts: dict[str, object], rank: int
+    ) -> Rescaling:
+        return cls(scale=opts.get("rate"))  # type: ignore[arg-type]
 
     def forward(self, shape: Shape) -> Effect:
         return Effect(shape=shape)
 
     def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
-        return ["x·scale + offset with fixed numbers: no parameters"]
+        scale = "scale" if self.scale is None else f"{self.scale:g}"
+        return [f"x·{scale} + offset with fixed numbers: no parameters"]
 
 
 @register
 class Normalization(Layer):
     """``norm``: Keras ``Normalization`` — a mean and a variance per channel and a sample count,
-    fitted by ``adapt()``, none trained: 2C + 1 non-trainable."""
+    fitted by ``adapt()``, none trained: 2C + 1 non-trainable.  ``normfixed`` is
+    ``Normalization(mean=…, variance=…)``: statistics given as constants, which Keras 3 keeps
+    out of the weights (ConvNeXt's and EfficientNetV2's inputs): no parameters."""
 
     FAMILY = "elementwise"
     NAMES = ("norm",)
+    OPTIONS = frozenset({"fixed"})
 
     kind: Literal["norm"] = "norm"
+    fixed: bool | None = None  # None: adapt()'s statistics (the JSON leaves it out)
+
+    @classmethod
+    def from_token(
+        cls, name: str, nums: list[int], opts: dict[str, object], rank: int
+    ) -> Normalization:
+        return cls(fixed=True if opts.get("fixed") else None)
 
     def forward(self, shape: Shape) -> Effect:
+        if self.fixed:
+            return Effect(shape=shape)
         return Effect(shape=shape, non_trainable=2 * shape[-1] + 1)
 
     def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
+        if self.fixed:
+            return ["(x − mean)/√variance with given constants: no parameters"]
         c = _n(shape[-1])
         return [
             f"params: 2·{c} + 1 non-trainable (mean and variance per channel, and the count) = "

@@ -358,12 +358,11 @@ def keras_v2(variant: str) -> str:
             "include_preprocessing: Rescaling(1/128, offset −1), no weights.",
         ]
     else:
-        pre = "rescale rescale"
+        pre = "rescale normfixed"
         pre_note = [
             "include_preprocessing: Rescaling(1/255), then Normalization with ImageNet's mean and",
-            "variance given: Keras keeps given statistics as constants, not weights (norm counts",
-            "2·3 + 1 weights, for adapt()), so it is a fixed per-channel x·scale + offset, a",
-            "second rescale.",
+            "variance given, which Keras keeps as constants, not weights: normfixed (0; norm is",
+            "the adapt() form, 2·3 + 1 weights).",
         ]
     notes = [
         f"At {size}×{size}, {cls}'s default_size.",
