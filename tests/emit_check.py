@@ -38,3 +38,20 @@ def ruff(folder: Path, *, isolated: bool) -> list[str]:
         if done.returncode != 0:
             problems.append(done.stdout + done.stderr)
     return problems
+
+
+#: corners of vocabulary part 2 that both emitters must build and run: the norms and the Keras
+#: input layers (a given Rescaling scale, Normalization with given statistics); mul with each
+#: gate (x's shape, 1×1×C, a vector), se, split, aux heads (nested, in a res, on a vector);
+#: 1-D and 3-D se and split
+VOCAB2_CORNERS = [
+    "8x8x4 bn bnnoscale ln gn2 scale shuffle2 droppath0.2 rescale norm dense3 ln bnnoscale",
+    "20x6 gn3 shuffle3 res(ln scale droppath.1) norm gap bnnoscale",
+    "8x8x3 normfixed rescale0.17 res(conv1x3 rescale0.2) rescale2 conv3x4",
+    "16x16x8 se4 mul(apool1 conv1x2 relu conv1x8 hsigmoid) mul(gap dense8 sigmoid) "
+    "mul(conv3p1x8 sigmoid) split(id | conv1x4 bn relu) shuffle2 aux(pool2 conv1x3 gap "
+    "dense10) gap dense3",
+    "20x6 se2 split(id | conv3p1x2 | conv1x5 bn) aux(gap dense2 bn) se1",
+    "4x4x4x4 se2 mul(gap dense4 sigmoid) split(conv1x4 | dwconv3p1) aux(gap dense2)",
+    "8x8x4 res(aux(conv1x2 aux(gap)) conv3p1x4) aux(bn) gap mul(dense4 sigmoid) aux(dense3)",
+]

@@ -14,7 +14,7 @@ from math import prod
 
 import pytest
 from conftest import require_keras
-from emit_check import load
+from emit_check import VOCAB2_CORNERS, load
 from hypothesis import given, note, settings
 from test_torch_oracle import ORACLE_SETTINGS, specs
 
@@ -228,18 +228,8 @@ def test_channels_first_spec_gives_a_channels_last_model():
         "17x17x4 conv1x7p0_3x8 conv3s1_2p1_0x8 pool3s2_1p1_0 zpad0:1_2:0 apool5x4 amaxpool3",
         "9x9x2 deconv1s2pvalidx3 deconv3s2pvalidx2 hswish hsigmoid swish mish selu softplus prelu",
         "12x3 zpad1:2 apool4 prelu dense3 prelu",
-        "8x8x4 bn bnnoscale ln gn2 scale shuffle2 droppath0.2 rescale norm dense3 ln bnnoscale",
-        "20x6 gn3 shuffle3 res(ln scale droppath.1) norm gap bnnoscale",
-        "8x8x3 normfixed rescale0.17 res(conv1x3 rescale0.2) rescale2 conv3x4",
+        *VOCAB2_CORNERS,
         "4x4x4x6 shuffle2 ln scale droppath0.5",
-        # mul with each gate (x's shape, 1×1×C, a vector), se, split, aux heads (nested, in
-        # a res, on a vector); 1-D and 3-D se and split
-        "16x16x8 se4 mul(apool1 conv1x2 relu conv1x8 hsigmoid) mul(gap dense8 sigmoid) "
-        "mul(conv3p1x8 sigmoid) split(id | conv1x4 bn relu) shuffle2 aux(pool2 conv1x3 gap "
-        "dense10) gap dense3",
-        "20x6 se2 split(id | conv3p1x2 | conv1x5 bn) aux(gap dense2 bn) se1",
-        "4x4x4x4 se2 mul(gap dense4 sigmoid) split(conv1x4 | dwconv3p1) aux(gap dense2)",
-        "8x8x4 res(aux(conv1x2 aux(gap)) conv3p1x4) aux(bn) gap mul(dense4 sigmoid) aux(dense3)",
     ],
 )
 def test_vocabulary_part_2_builds_as_emitted(spec):

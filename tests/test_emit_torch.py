@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import require_torch
-from emit_check import load
+from emit_check import VOCAB2_CORNERS, load
 from hypothesis import given, note, settings
 from test_torch_oracle import ORACLE_SETTINGS, specs
 
@@ -173,17 +173,7 @@ def test_random_specs_with_vocabulary_part_2_run_as_emitted(spec):
         # pvalid on transposed convs (1 + 2·0 < stride 2: PyTorch needs output_padding 1)
         "17x17x4 conv1x7p0_3x8 conv3s1_2d2_1p1_0x8 pool3s2_1p1_0 zpad0:1_2:0 apool5x4 amaxpool3",
         "9x9x2 deconv1s2pvalidx3 deconv3s2pvalidx2 hswish hsigmoid swish mish selu softplus prelu",
-        "8x8x4 bn bnnoscale ln gn2 scale shuffle2 droppath0.2 rescale norm dense3 ln bnnoscale",
-        "20x6 gn3 shuffle3 res(ln scale droppath.1) norm gap bnnoscale",
-        "8x8x3 normfixed rescale0.17 res(conv1x3 rescale0.2) rescale2 conv3x4",
-        # mul with each gate (x's shape, 1×1×C, a vector), se, split, aux heads (nested, in
-        # a res, on a vector); 1-D and 3-D se and split
-        "16x16x8 se4 mul(apool1 conv1x2 relu conv1x8 hsigmoid) mul(gap dense8 sigmoid) "
-        "mul(conv3p1x8 sigmoid) split(id | conv1x4 bn relu) shuffle2 aux(pool2 conv1x3 gap "
-        "dense10) gap dense3",
-        "20x6 se2 split(id | conv3p1x2 | conv1x5 bn) aux(gap dense2 bn) se1",
-        "4x4x4x4 se2 mul(gap dense4 sigmoid) split(conv1x4 | dwconv3p1) aux(gap dense2)",
-        "8x8x4 res(aux(conv1x2 aux(gap)) conv3p1x4) aux(bn) gap mul(dense4 sigmoid) aux(dense3)",
+        *VOCAB2_CORNERS,
     ],
 )
 def test_corners_run_as_emitted(spec):

@@ -20,10 +20,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "docs" / "zoo"))
 
+from specfiles import write_or_check  # noqa: E402
 from zoo_torch.convnext import PUBLISHED, SETTINGS  # noqa: E402
 
-MODELS = ROOT / "convcalc" / "models"
 TITLES = {
     "convnext_tiny": "ConvNeXt-T",
     "convnext_small": "ConvNeXt-S",
@@ -73,19 +74,7 @@ def spec(name: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    check = "--check" in argv
-    stale = []
-    for name in SETTINGS:
-        path = MODELS / f"{name}.spec"
-        text = spec(name)
-        if path.exists() and path.read_text(encoding="utf-8") == text:
-            continue
-        stale.append(path.name)
-        if not check:
-            path.write_text(text, encoding="utf-8")
-    if stale:
-        print(("stale: " if check else "wrote: ") + " ".join(stale))
-    return 1 if check and stale else 0
+    return write_or_check({name: spec(name) for name in SETTINGS}, argv)
 
 
 if __name__ == "__main__":

@@ -28,9 +28,9 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-SCRIPT = Path(__file__).resolve()
-ROOT = SCRIPT.parents[2]
-MODELS = ROOT / "convcalc" / "models"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from specfiles import write_or_check
 
 
 @dataclass(frozen=True)
@@ -398,22 +398,7 @@ def specs() -> dict[str, str]:
 
 
 def main(argv: list[str]) -> int:
-    check = "--check" in argv
-    only = [a for a in argv if not a.startswith("--")]
-    stale = []
-    for name, text in specs().items():
-        if only and name not in only:
-            continue
-        path = MODELS / f"{name}.spec"
-        if check:
-            if not path.exists() or path.read_text(encoding="utf-8") != text:
-                stale.append(name)
-        else:
-            path.write_text(text, encoding="utf-8")
-    if stale:
-        print(f"stale: {', '.join(stale)}; run python {SCRIPT.relative_to(ROOT)}", file=sys.stderr)
-        return 1
-    return 0
+    return write_or_check(specs(), argv)
 
 
 if __name__ == "__main__":

@@ -19,11 +19,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "docs" / "zoo"))
 
+from specfiles import write_or_check  # noqa: E402
 from zoo_torch.common import make_divisible  # noqa: E402
 from zoo_torch.mobilenetv3 import PUBLISHED, SETTINGS, squeeze_width  # noqa: E402
 
-MODELS = ROOT / "convcalc" / "models"
 PAPER = 'Howard et al., "Searching for MobileNetV3", ICCV 2019'
 
 #: count_params() of keras.applications.MobileNetV3<Size>(weights=None), Keras 3.15
@@ -145,19 +146,7 @@ NAMES = ["mobilenet_v3_small", "mobilenet_v3_large", "keras-mobilenetv3small",
 
 
 def main(argv: list[str]) -> int:
-    check = "--check" in argv
-    stale = []
-    for name in NAMES:
-        path = MODELS / f"{name}.spec"
-        text = spec(name)
-        if path.exists() and path.read_text(encoding="utf-8") == text:
-            continue
-        stale.append(path.name)
-        if not check:
-            path.write_text(text, encoding="utf-8")
-    if stale:
-        print(("stale: " if check else "wrote: ") + " ".join(stale))
-    return 1 if check and stale else 0
+    return write_or_check({name: spec(name) for name in NAMES}, argv)
 
 
 if __name__ == "__main__":

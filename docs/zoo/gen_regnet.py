@@ -17,10 +17,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "docs" / "zoo"))
 
+from specfiles import write_or_check  # noqa: E402
 from zoo_torch.regnet import INIT_PARAMS, PUBLISHED, SE_RATIO, se_ratio, stages  # noqa: E402
 
-MODELS = ROOT / "convcalc" / "models"
 SOURCE = (
     'Radosavovic et al., "Designing Network Design Spaces", CVPR 2020; torchvision.models.{name} '
     "(torchvision/models/regnet.py, weights enum meta num_params / _ops)"
@@ -89,19 +90,7 @@ def spec(name: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    check = "--check" in argv
-    stale = []
-    for name in INIT_PARAMS:
-        path = MODELS / f"{name}.spec"
-        text = spec(name)
-        if path.exists() and path.read_text(encoding="utf-8") == text:
-            continue
-        stale.append(path.name)
-        if not check:
-            path.write_text(text, encoding="utf-8")
-    if stale:
-        print(("stale: " if check else "wrote: ") + " ".join(stale))
-    return 1 if check and stale else 0
+    return write_or_check({name: spec(name) for name in INIT_PARAMS}, argv)
 
 
 if __name__ == "__main__":
