@@ -44,3 +44,12 @@ def test_emitted_code_matches_the_reviewed_file(name, framework):
         difflib.unified_diff(want.splitlines(True), code.splitlines(True), str(path), "emitted now")
     )
     assert code == want, f"the emitted code changed; review it, then update:\n{diff}"
+
+
+@pytest.mark.parametrize("framework", sorted(EMITTERS))
+def test_readme_shows_the_reviewed_example(framework):
+    """The README's `convcalc emit torch|keras "28x28x1 conv3x3s2p1x32 pool2 dense5"` output is
+    the reviewed golden file, whole."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f'convcalc emit {framework} "{GOLDEN["lenet_like"]}"' in readme
+    assert (HERE / f"lenet_like_{framework}.py").read_text() in readme
