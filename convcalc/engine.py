@@ -474,14 +474,14 @@ def _step(node: LayerNode, shape: Shape, cf: bool) -> _Step:
             raise type(err)(message, node.token, node.position) from None
         _Walk.check_size(eff.shape, node.token, node.position)
         notes = eff.notes
-        if any(INPUT in n for n in notes):
-            shown = fmt_shape(tuple(_display(shape, cf)))
+        if notes and any(INPUT in n for n in notes):
+            shown = fmt_shape(in_layout(shape, cf))
             notes = [n.replace(INPUT, shown) for n in notes]
         step = _Step(
             layer,
             eff,
             layer.rf_window(shape),
-            tuple(_display(eff.shape, cf)),
+            in_layout(eff.shape, cf),
             tuple(notes),
             layer.pads_after(shape),
             prod(eff.shape),

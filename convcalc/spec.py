@@ -120,32 +120,25 @@ class _Tok:
     group: str = ""  # for "open": a structure of GROUPS, or "" (a plain group)
 
 
+_PUNCTUATION = {"(": "open", ")": "close", "|": "bar", "*": "star"}
+
+
 def _tokens(text: str) -> list[_Tok]:
     toks: list[_Tok] = []
     for m in _LEX.finditer(text):
         t = m.group()
-        c = t[0]
+        kind = _PUNCTUATION.get(t[0], "word")
         pos = m.start()
-        if c == "(":
-            prev = toks[-1] if toks else None
+        if kind == "open" and toks:
+            prev = toks[-1]
             if (
-                prev is not None
-                and prev.kind == "word"
+                prev.kind == "word"
                 and prev.pos + len(prev.text) == pos
                 and prev.text.lower() in GROUPS
             ):
-                toks.pop()
-                toks.append(_Tok("open", prev.text + "(", prev.pos, prev.text.lower()))
-            else:
-                toks.append(_Tok("open", "(", pos))
-        elif c == ")":
-            toks.append(_Tok("close", t, pos))
-        elif c == "|":
-            toks.append(_Tok("bar", t, pos))
-        elif c == "*":
-            toks.append(_Tok("star", t, pos))
-        else:
-            toks.append(_Tok("word", t, pos))
+                toks[-1] = _Tok("open", prev.text + "(", prev.pos, prev.text.lower())
+                continue
+        toks.append(_Tok(kind, t, pos))
     return toks
 
 
