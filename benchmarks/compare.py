@@ -8,8 +8,10 @@ venv; make it once with::
     python3 -m venv .venv-base && .venv-base/bin/pip install "git+file://$PWD@dbaf807"
 
 Both run under the baseline venv's interpreter, so that Python, typer and pydantic are the same:
-the old version is its install, the new one this source tree put first by ``PYTHONPATH`` (an
-editable install's import hook would cost the new one ~25 ms of start-up that no user pays).
+the old version is its install, the new one a copy of this tree's ``convcalc/`` put first by
+``PYTHONPATH``.  Not the tree itself: pydantic's plugin loader reads every distribution's
+metadata on sys.path at start-up, and an editable install's ``convcalc.egg-info`` there cost
+~30 ms (~140 M instructions) that no installed user pays.
 They run as ``python -m convcalc`` with ``PYTHONSAFEPATH=1``, in the same run, alternately (the
 order rotating each round), and the figures are medians; every time is printed beside the peak
 RSS of its runs.  Goals:
@@ -27,16 +29,21 @@ The last section prints the slowest imports of ``python -X importtime -m convcal
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from bench import importtime, many_specs, run_once
 
 HERE = Path(__file__).resolve().parent
-ROOT = str(HERE.parent)  # the new version: this source tree, first on PYTHONPATH
+NEW = tempfile.mkdtemp(prefix="convcalc-new-")  # PYTHONPATH of the new version: a copy of it
+shutil.copytree(HERE.parent / "convcalc", Path(NEW) / "convcalc")
 EXAMPLE = "28x28x1 conv3x3s2p1x32 pool2 dense5"
 
 
@@ -69,14 +76,21 @@ def verdict(ok: bool) -> str:
 summary: list[tuple[str, str, str, str]] = []
 
 
+def digest(cmd: list[str], stdin: bytes, path: str | None) -> str:
+    """SHA-256 of a run's output, read in pieces: a child's peak RSS counts the memory of this
+    process at its start, so this one never holds the ~15 MB of a batch's output."""
+    env = dict(os.environ, PYTHONSAFEPATH="1", **({"PYTHONPATH": path} if path else {}))
+    with tempfile.TemporaryFile() as out:
+        subprocess.run(cmd, input=stdin, stdout=out, env=env, check=False)
+        out.seek(0)
+        return hashlib.file_digest(out, "sha256").hexdigest()
+
+
 def batch(py: str, rounds: int, n: int) -> None:
     data = ("\n".join(many_specs(n)) + "\n").encode()
     cmd = [py, "-m", "convcalc", "--jsonl"]
-    outputs: list[bytes] = []
-    for path in (ROOT, None):
-        run_once(cmd, data, outputs, path)  # a warm-up that keeps the output
-    same = outputs[0] == outputs[1]
-    runs = alternate({"new": (cmd, data, ROOT), "old": (cmd, data, None)}, rounds)
+    same = digest(cmd, data, NEW) == digest(cmd, data, None)  # also a warm-up
+    runs = alternate({"new": (cmd, data, NEW), "old": (cmd, data, None)}, rounds)
     print(f"\nbatch: --jsonl, {n:,} different specs on stdin, end to end ({rounds} rounds)")
     med = {name: statistics.median(ts) for name, (ts, _) in runs.items()}
     for name, (_, peak) in runs.items():
@@ -95,7 +109,7 @@ def library(py: str, rounds: int, n: int) -> None:
     for r in range(rounds):
         for name in ("new", "old") if r % 2 == 0 else ("old", "new"):
             out: list[bytes] = []
-            path = ROOT if name == "new" else None
+            path = NEW if name == "new" else None
             _, peak = run_once([py, script, str(n)], None, out, path)
             result = json.loads(out[0])
             seconds[name].append(result["seconds"])
@@ -119,7 +133,7 @@ def startup(py: str, rounds: int) -> None:
     example = [py, "-m", "convcalc", EXAMPLE]
     runs = alternate(
         {
-            "new: convcalc EXAMPLE (piped)": (example, None, ROOT),
+            "new: convcalc EXAMPLE (piped)": (example, None, NEW),
             "floor: typer + a pydantic model": ([py, str(HERE / "floor_pydantic.py")], None, None),
             "old: convcalc EXAMPLE (piped)": (example, None, None),
             "python -c pass": ([py, "-c", "pass"], None, None),
@@ -146,7 +160,7 @@ def main() -> None:
     if not Path(py).exists():
         raise SystemExit(f"no baseline interpreter at {py}: see this script's docstring")
     versions = []
-    for path in (ROOT, None):
+    for path in (NEW, None):
         out: list[bytes] = []
         run_once([py, "-c", "import convcalc; print(convcalc.__file__)"], None, out, path)
         versions.append(out[0].decode().strip())
@@ -154,10 +168,11 @@ def main() -> None:
     if versions[0] == versions[1]:
         raise SystemExit("both runs import the same convcalc")
     q = args.quick
-    batch(py, 3 if q else 9, 1000 if q else 10_000)
-    library(py, 2 if q else 9, 500 if q else 5000)
-    startup(py, 3 if q else 15)
-    importtime(15, py, ROOT)
+    batch(py, 3 if q else 7, 1000 if q else 10_000)
+    library(py, 2 if q else 5, 500 if q else 5000)
+    startup(py, 3 if q else 11)
+    importtime(15, py, NEW)
+    shutil.rmtree(NEW, ignore_errors=True)
     print(f"\nsummary (python {sys.version.split()[0]}, {os.cpu_count()} cpus)")
     widths = [max(len(r[i]) for r in summary) for i in range(4)]
     for row in [("measure", "value", "goal", "verdict"), *summary]:
