@@ -79,15 +79,14 @@ def test_streamed_output_equals_the_collected_report(
 ):
     import io
 
-    from convcalc import render
     from convcalc.engine import analyze, analyze_stream
     from convcalc.errors import ConvcalcError
-    from convcalc.render import SINKS
+    from convcalc.render import SINKS, machine
 
     if fmt in ("json", "jsonl") and options.get("depth"):
         # depth does not apply to JSON: the run checks the row-by-row path instead of the
         # one-call path of specs of up to ROWS_AT_ONCE top-level rows
-        monkeypatch.setattr(render, "ROWS_AT_ONCE", 0)
+        monkeypatch.setattr(machine, "ROWS_AT_ONCE", 0)
 
     explain = options.get("explain", False)
     whole, streamed = io.StringIO(), io.StringIO()
@@ -114,10 +113,10 @@ def test_an_error_in_a_late_layer_leaves_no_partial_output(
 ):
     from typer.testing import CliRunner
 
-    from convcalc import render
     from convcalc.cli import app
+    from convcalc.render import machine
 
-    monkeypatch.setattr(render, "ROWS_AT_ONCE", rows_at_once)  # JSON: one call, or row by row
+    monkeypatch.setattr(machine, "ROWS_AT_ONCE", rows_at_once)  # JSON: one call, or row by row
 
     # layer 41 is impossible: 41 rows would stream before it fails
     lines = "28x28x1 relu\n28x28x1 relu*40 conv30x8\n8x8x1 gap\n"

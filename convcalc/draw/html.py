@@ -5,7 +5,7 @@ piece of user text is HTML-escaped."""
 from __future__ import annotations
 
 from ..engine import Report
-from ..render import _label, explain_blocks, table_rows, total_lines
+from ..render.cells import explain_blocks, row_label, table_rows, total_lines
 from .layout import Layout, printable
 from .svg import FONT, svg, xml_text
 
@@ -36,7 +36,7 @@ def _table(report: Report, depth: int | None) -> list[str]:
     for path, lead, layer in table_rows(report.layers, depth, branch_headers=True):
         cells = [
             path,
-            lead + _label(layer),
+            lead + row_label(layer),
             "×".join(str(n) for n in layer.output_shape),
             f"{layer.params:,}",
             f"{layer.macs:,}",
