@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from math import gcd
 from typing import ClassVar, Literal, NamedTuple, Union
 
@@ -147,7 +148,9 @@ def _kernel(name: str, nums: list[int], rank: int) -> tuple[int, ...]:
 
 
 def _check_kernel_rank(kind: str, kernel: tuple[int, ...], shape: Shape) -> None:
+    """A kernel of one value per spatial dim of ``shape`` (a vector is refused first)."""
     if len(kernel) != len(shape) - 1:
+        _need_map(kind, shape)
         raise ShapeError(
             f"{kind} kernel {fmt_shape(kernel)} does not fit the rank-{len(shape) - 1} "
             f"input {INPUT}"
@@ -164,66 +167,120 @@ def _dims(value: PerDim, rank: int) -> tuple[int, ...]:
     return value if isinstance(value, tuple) else (value,) * rank
 
 
+class Window(NamedTuple):
+    """One spatial dim of the window a layer slides, for receptive-field arithmetic.
+
+    ``kernel`` is the dilated extent D·(F−1) + 1 and ``pad`` the padding before (top/left).
+    ``up`` > 1 means the window slides on an ``up``-times finer grid than the layer's input
+    (upsample, transposed conv — the fractionally strided view), ``kernel`` and ``pad`` counted
+    on that grid.
+    """
+
+    kernel: int
+    stride: int
+    pad: int
+    up: int = 1
+
+
+class Slide(NamedTuple):
+    """The geometry of a conv's or pool's sliding window, one value per spatial dim, as
+    ``forward``, ``rf_window`` and ``explain`` read it: :func:`_slide` works it out from the
+    layer's fields."""
+
+    kernel: tuple[int, ...]
+    stride: tuple[int, ...]
+    dilation: tuple[int, ...]
+    #: padding before and after; None for psame, whose padding depends on the input size
+    pad: tuple[int, ...] | None
+    #: the dilated kernel D·(F−1) + 1
+    extent: tuple[int, ...]
+    #: the receptive-field windows, which depend on the input only under psame (then None)
+    windows: tuple[Window, ...] | None
+
+
+@lru_cache(maxsize=4096)
+def _slide(kernel: tuple[int, ...], stride: PerDim, padding: Padding, dilation: PerDim) -> Slide:
+    """The :class:`Slide` of a conv or pool from its fields; remembered, since a network (and a
+    batch) slides the same window over many input shapes."""
+    rank = len(kernel)
+    strides, dilations = _dims(stride, rank), _dims(dilation, rank)
+    extent = tuple(d * (f - 1) + 1 for f, d in zip(kernel, dilations))
+    if padding == "same":
+        return Slide(kernel, strides, dilations, None, extent, None)
+    pads = _dims(padding, rank)
+    windows = tuple(Window(e, s, p) for e, s, p in zip(extent, strides, pads))
+    return Slide(kernel, strides, dilations, pads, extent, windows)
+
+
 def _windows(
     kind: str,
     shape: Shape,
-    kernel: tuple[int, ...],
-    strides: tuple[int, ...],
-    padding: Padding,
-    dilation: PerDim,
+    slide: Slide,
     ceil: bool,
     effect: Effect,
     extra: tuple[int, ...] | None = None,
 ) -> list[int]:
     """Output spatial sizes of a sliding window (conv or pool), per the contract's rules.
 
-    Adds psame padding notes and floor warnings to ``effect``; raises on an output < 1.
-    ``extra``: rows a ``zpad`` just before added after the input, per dim; they count as
-    padding in the floor warning.
+    Checks the input is a map of the kernel's rank; adds psame padding notes and floor warnings
+    to ``effect``; raises on an output < 1.  ``extra``: rows a ``zpad`` just before added after
+    the input, per dim; they count as padding in the floor warning.
     """
-    rank = len(kernel)
-    names = DIM_NAMES[rank]
+    rank = len(slide.kernel)
+    if len(shape) != rank + 1:
+        _check_kernel_rank(kind, slide.kernel, shape)
+    if slide.pad is None:
+        return _same_windows(shape, slide, effect)
     outs: list[int] = []
-    dils = _dims(dilation, rank)
-    pads = (None,) * rank if padding == "same" else _dims(padding, rank)
-    added = extra or (0,) * rank
-    for name, w, f, stride, d, p, a in zip(names, shape[:-1], kernel, strides, dils, pads, added):
-        eff = d * (f - 1) + 1
-        if p is None:
-            o, before, total = _same_split(w, eff, stride)
-            if total % 2:
-                effect.notes.append(
-                    f"{name}: psame pads {before} before, {total - before} after (TensorFlow rule)"
-                )
-            outs.append(o)
-            continue
+    # zip stops at the kernel's end: shape's last entry, the channels, is left out
+    for i, (w, f, eff, stride, p) in enumerate(
+        zip(shape, slide.kernel, slide.extent, slide.stride, slide.pad)
+    ):
         span = w + 2 * p - eff
         if ceil:
             o = -(-span // stride) + 1
             if (o - 1) * stride >= w + p:
                 o -= 1
             if o < 1:
+                name, k = DIM_NAMES[rank][i], _kern(f, slide.dilation[i])
                 raise ShapeError(
-                    f"{kind} on {INPUT}: {name}: ⌈({w} + 2·{p} − {_kern(f, d)})/{stride}⌉ + 1"
-                    f" = {_n(o)} < 1"
+                    f"{kind} on {INPUT}: {name}: ⌈({w} + 2·{p} − {k})/{stride}⌉ + 1 = {_n(o)} < 1"
                 )
         else:
             o = span // stride + 1
             if span < 0:
+                name, k = DIM_NAMES[rank][i], _kern(f, slide.dilation[i])
                 raise ShapeError(
-                    f"{kind} on {INPUT}: {name}: ⌊({w} + 2·{p} − {_kern(f, d)})/{stride}⌋ + 1"
+                    f"{kind} on {INPUT}: {name}: ⌊({w} + 2·{p} − {k})/{stride}⌋ + 1"
                     f" = {_n(o)}: the kernel ({eff}) is larger than the padded input ({w + 2 * p})"
                 )
             r = span % stride
+            a = extra[i] if extra else 0
             if r > p + a and eff >= stride:
+                name, k = DIM_NAMES[rank][i], _kern(f, slide.dilation[i])
                 lost = r - p - a
                 rows = "row" if lost == 1 else "rows"
                 past = f" (before the zpad's {a})" if a else ""
                 effect.warnings.append(
-                    f"{name}: ({w} + 2·{p} − {_kern(f, d)}) mod {stride} = {r}: the last {lost} "
+                    f"{name}: ({w} + 2·{p} − {k}) mod {stride} = {r}: the last {lost} "
                     f"input {rows}{past} along {name} {'is' if lost == 1 else 'are'} never covered "
                     "by a window"
                 )
+        outs.append(o)
+    return outs
+
+
+def _same_windows(shape: Shape, slide: Slide, effect: Effect) -> list[int]:
+    """Output spatial sizes under psame: ⌈W/S⌉, with a note where the padding is uneven."""
+    outs = []
+    for name, w, eff, stride in zip(
+        DIM_NAMES[len(slide.kernel)], shape, slide.extent, slide.stride
+    ):
+        o, before, total = _same_split(w, eff, stride)
+        if total % 2:
+            effect.notes.append(
+                f"{name}: psame pads {before} before, {total - before} after (TensorFlow rule)"
+            )
         outs.append(o)
     return outs
 
@@ -253,37 +310,14 @@ def _same_split(w: int, eff: int, stride: int) -> tuple[int, int, int]:
 # receptive-field windows (cheap integer facts; the engine runs the recurrence)
 
 
-class Window(NamedTuple):
-    """One spatial dim of the window a layer slides, for receptive-field arithmetic.
-
-    ``kernel`` is the dilated extent D·(F−1) + 1 and ``pad`` the padding before (top/left).
-    ``up`` > 1 means the window slides on an ``up``-times finer grid than the layer's input
-    (upsample, transposed conv — the fractionally strided view), ``kernel`` and ``pad`` counted
-    on that grid.
-    """
-
-    kernel: int
-    stride: int
-    pad: int
-    up: int = 1
-
-
-def _sliding(
-    shape: Shape,
-    kernel: tuple[int, ...],
-    strides: tuple[int, ...],
-    padding: Padding,
-    dilation: PerDim,
-) -> tuple[Window, ...]:
+def _sliding(shape: Shape, slide: Slide) -> tuple[Window, ...]:
     """The windows of a conv or pool; psame's padding before by the TensorFlow rule."""
-    out = []
-    rank = len(kernel)
-    pads = (None,) * rank if padding == "same" else _dims(padding, rank)
-    for w, f, s, d, p in zip(shape[:-1], kernel, strides, _dims(dilation, rank), pads):
-        eff = d * (f - 1) + 1
-        pad = _same_split(w, eff, s)[1] if p is None else p
-        out.append(Window(eff, s, pad))
-    return tuple(out)
+    if slide.windows is not None:
+        return slide.windows
+    return tuple(
+        Window(eff, s, _same_split(w, eff, s)[1])
+        for w, eff, s in zip(shape, slide.extent, slide.stride)
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -331,21 +365,15 @@ def _kernel_text(f: int, d: int) -> str:
 
 
 def _window_lines(
-    shape: Shape,
-    kernel: tuple[int, ...],
-    strides: tuple[int, ...],
-    padding: Padding,
-    dilation: PerDim,
-    ceil: bool,
-    extra: tuple[int, ...] | None = None,
+    shape: Shape, slide: Slide, ceil: bool, extra: tuple[int, ...] | None = None
 ) -> list[str]:
     """One line per spatial dim of a conv or pool: ⌊(W + 2·P − F)/S⌋ + 1 with the numbers in.
 
     ``extra``: rows a ``zpad`` just before added after the input (they count as padding)."""
     lines = []
-    rank = len(kernel)
-    pads = (None,) * rank if padding == "same" else _dims(padding, rank)
-    rows = zip(DIM_NAMES[rank], shape[:-1], kernel, strides, _dims(dilation, rank), pads)
+    rank = len(slide.kernel)
+    pads = slide.pad or (None,) * rank
+    rows = zip(DIM_NAMES[rank], shape[:-1], slide.kernel, slide.stride, slide.dilation, pads)
     for (name, w, f, s, dilation, p), a in zip(rows, extra or (0,) * rank):
         eff = dilation * (f - 1) + 1
         if p is None:

@@ -15,6 +15,7 @@ from .base import (
     Layer,
     Padding,
     PerDim,
+    Slide,
     Window,
     _check_groups,
     _check_kernel_rank,
@@ -22,10 +23,10 @@ from .base import (
     _dot,
     _kernel,
     _layout,
-    _need_map,
     _padding,
     _params_line,
     _per_filter,
+    _slide,
     _sliding,
     _window_lines,
     _windows,
@@ -96,21 +97,22 @@ class _ConvFamily(Layer):
         return []
 
     @property
+    def slide(self) -> Slide:
+        """Stride, dilation, padding and windows per spatial dim."""
+        return _slide(self.kernel, self.stride, self.padding, self.dilation)
+
+    @property
     def strides(self) -> tuple[int, ...]:
-        return _dims(self.stride, len(self.kernel))
+        return self.slide.stride
 
     @property
     def dilations(self) -> tuple[int, ...]:
-        return _dims(self.dilation, len(self.kernel))
+        return self.slide.dilation
 
     def spatial(self, shape: Shape, effect: Effect) -> list[int]:
         """Output spatial sizes (floor rule, psame notes, floor warnings into ``effect``)."""
-        _need_map(self.kind, shape)
-        _check_kernel_rank(self.kind, self.kernel, shape)
         self.tf_note(effect)
-        return _windows(
-            self.kind, shape, self.kernel, self.strides, self.padding, self.dilation, False, effect
-        )
+        return _windows(self.kind, shape, self.slide, False, effect)
 
     def tf_note(self, effect: Effect) -> None:
         """PyTorch takes a stride with a dilation; TensorFlow refuses them together in psame."""
@@ -122,26 +124,14 @@ class _ConvFamily(Layer):
 
     def warnings_after_pad(self, shape: Shape, extra: tuple[int, ...]) -> list[str] | None:
         effect = Effect(shape=())
-        _windows(
-            self.kind,
-            shape,
-            self.kernel,
-            self.strides,
-            self.padding,
-            self.dilation,
-            False,
-            effect,
-            extra,
-        )
+        _windows(self.kind, shape, self.slide, False, effect, extra)
         return effect.warnings
 
     def rf_window(self, shape: Shape) -> tuple[Window, ...]:
-        return _sliding(shape, self.kernel, self.strides, self.padding, self.dilation)
+        return _sliding(shape, self.slide)
 
     def window_lines(self, shape: Shape, extra: tuple[int, ...] | None = None) -> list[str]:
-        return _window_lines(
-            shape, self.kernel, self.strides, self.padding, self.dilation, False, extra
-        )
+        return _window_lines(shape, self.slide, False, extra)
 
     def explain_after_pad(
         self, shape: Shape, effect: Effect, channels_first: bool, extra: tuple[int, ...]
@@ -379,7 +369,6 @@ class ConvTranspose(_ConvFamily):
         return t // 2, 0, 1
 
     def forward(self, shape: Shape) -> Effect:
-        _need_map(self.kind, shape)
         _check_kernel_rank(self.kind, self.kernel, shape)
         c_in = shape[-1]
         _check_groups(self.kind, self.groups, c_in, self.filters)

@@ -13,6 +13,7 @@ from .base import (
     Layer,
     Padding,
     PerDim,
+    Slide,
     Window,
     _check_kernel_rank,
     _dims,
@@ -20,6 +21,7 @@ from .base import (
     _kernel,
     _need_map,
     _padding,
+    _slide,
     _sliding,
     _window_lines,
     _windows,
@@ -72,41 +74,25 @@ class Pool(Layer):
             ceil=bool(opts.get("ceil")),
         )
 
+    @property
+    def slide(self) -> Slide:
+        """Stride, dilation, padding and windows per spatial dim."""
+        return _slide(self.kernel, self.stride, self.padding, self.dilation)
+
     def forward(self, shape: Shape) -> Effect:
-        _need_map(self.kind, shape)
-        _check_kernel_rank(self.kind, self.kernel, shape)
         effect = Effect(shape=())
-        spatial = _windows(
-            self.kind,
-            shape,
-            self.kernel,
-            self.stride,
-            self.padding,
-            self.dilation,
-            self.ceil,
-            effect,
-        )
+        spatial = _windows(self.kind, shape, self.slide, self.ceil, effect)
         effect.shape = (*spatial, shape[-1])
         return effect
 
     def rf_window(self, shape: Shape) -> tuple[Window, ...]:
-        return _sliding(shape, self.kernel, self.stride, self.padding, self.dilation)
+        return _sliding(shape, self.slide)
 
     def warnings_after_pad(self, shape: Shape, extra: tuple[int, ...]) -> list[str] | None:
         if self.ceil:
             return None
         effect = Effect(shape=())
-        _windows(
-            self.kind,
-            shape,
-            self.kernel,
-            self.stride,
-            self.padding,
-            self.dilation,
-            False,
-            effect,
-            extra,
-        )
+        _windows(self.kind, shape, self.slide, False, effect, extra)
         return effect.warnings
 
     def explain(
@@ -116,9 +102,7 @@ class Pool(Layer):
         channels_first: bool = False,
         extra: tuple[int, ...] | None = None,
     ) -> list[str]:
-        return _window_lines(
-            shape, self.kernel, self.stride, self.padding, self.dilation, self.ceil, extra
-        )
+        return _window_lines(shape, self.slide, self.ceil, extra)
 
     def explain_after_pad(
         self, shape: Shape, effect: Effect, channels_first: bool, extra: tuple[int, ...]
@@ -178,7 +162,6 @@ class AdaptivePool(Layer):
         return cls(kind=kind, size=_kernel(name, nums, rank))
 
     def forward(self, shape: Shape) -> Effect:
-        _need_map(self.kind, shape)
         _check_kernel_rank(self.kind, self.size, shape)
         return Effect(shape=(*self.size, shape[-1]))
 
