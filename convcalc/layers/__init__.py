@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Annotated, Union
 
-from pydantic import Field
+from pydantic import Field, SerializeAsAny
 
 from ..fmt import Shape, fmt_int, fmt_shape, in_layout
 from .base import (
@@ -126,5 +126,10 @@ AnyLayer = Annotated[
         ZeroPad,
     ],
     Field(discriminator="kind"),
+    SerializeAsAny(),
 ]
-"""The typed output of the parser and input of the engine: a union discriminated on ``kind``."""
+"""The typed output of the parser and input of the engine: a union discriminated on ``kind``.
+
+``SerializeAsAny``: a layer is written to JSON by its own class, which it always is one of.
+Same JSON and schema; pydantic's union serializer would first build the layer's dict, then
+write that (a report's JSON took a third longer for its layers)."""
