@@ -32,12 +32,15 @@ from .layers import (
 from .receptive import (
     BEYOND,
     Exact,
+    Key,
     ReceptiveField,
     State,
+    key_of,
     merge,
+    merge_keys,
     past_limit,
     step_exact,
-    step_fast,
+    step_key,
     to_exact,
 )
 from .spec import BranchNode, LayerNode, Network, Node, parse
@@ -104,29 +107,25 @@ class LayerReport(BaseModel):
 def _construct(cls: type[_M], values: dict[str, object]) -> _M:
     """``cls.model_construct(**values)`` without its loop over the fields, for the hot path.
 
-    Every field must be given, in field order (else this falls back to ``model_construct``):
-    the model then gets exactly the four attributes ``model_construct`` sets (pydantic 2), at a
-    third of the cost.  tests/test_engine_internals.py checks the two agree.
+    ``values`` holds every field, in field order (the callers write them so;
+    tests/test_engine_internals.py checks each model it makes): the model gets exactly the
+    four attributes ``model_construct`` sets (pydantic 2), at a fraction of the cost.
     """
-    order = _FIELD_ORDER.get(cls)
-    if order is None:
-        order = _FIELD_ORDER[cls] = tuple(cls.model_fields)
-    if tuple(values) != order:
-        return cls.model_construct(**values)  # type: ignore[arg-type]
-    model = object.__new__(cls)
-    object.__setattr__(model, "__dict__", values)
-    object.__setattr__(model, "__pydantic_fields_set__", set(order))
-    object.__setattr__(model, "__pydantic_extra__", None)
-    object.__setattr__(model, "__pydantic_private__", None)
+    model = _new(cls)
+    _set_dict(model, values)
+    _set_fields_set(model, _FIELD_SETS[cls].copy())
+    _set_extra(model, None)
+    _set_private(model, None)
     return model
 
 
 _M = TypeVar("_M", bound=BaseModel)
-_FIELD_ORDER: dict[type[BaseModel], tuple[str, ...]] = {}
-
-
-def _row(**values: object) -> LayerReport:
-    return _construct(LayerReport, values)
+_new = object.__new__
+# BaseModel's four slots, set through their descriptors: object.__setattr__ would look each up
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 class Totals(BaseModel):
@@ -161,6 +160,9 @@ class Report(BaseModel):
     warnings: list[str] = Field(default_factory=list)
 
 
+_FIELD_SETS = {cls: set(cls.model_fields) for cls in (LayerReport, Totals, Report)}
+
+
 def _display(shape: Shape, channels_first: bool) -> list[int]:
     """A shape as the JSON and the table show it (a list, in the display layout)."""
     return list(in_layout(shape, channels_first))
@@ -174,8 +176,12 @@ class _Walk:
         self.cf = channels_first
         self.warnings: list[str] = []
         self.activations = 0
-        self.params = 0  # running sums over every layer, to hold the 2⁵⁰−1 count limit
-        self.macs = 0
+        # running sums over every layer: the totals, the 2⁵⁰−1 count limit, and a structure's
+        # row (the difference across its branches)
+        self.params = 0
+        self.trainable = 0
+        self.macs = 0  # aux heads' included
+        self.hidden = 0  # the MACs of aux heads, which inference does not run
         self.explain = explain
         self.rf: ReceptiveField | Literal["global", "beyond"] = {
             "size": [1] * rank,
@@ -183,35 +189,62 @@ class _Walk:
             "start": [0] * rank,
         }
         self.exact: Exact | None = None  # set once a jump is fractional
+        self.key: Key | None = ((1,) * rank, (1,) * rank, (0,) * rank)  # None once exact
 
     def field(self, windows: tuple[Window, ...] | None) -> None:
         """Move the receptive field through one layer, given its windows (``rf_window``)."""
         rf = self.rf
         if windows is None:
-            self.rf, self.exact = "global", None
+            self.rf, self.exact, self.key = "global", None, None
         elif isinstance(rf, str):  # global stays global, beyond stays beyond
             return
         elif windows:
-            fast = step_fast(rf, windows) if self.exact is None else None
-            if fast is not None:
-                self.rf = fast
-            else:
+            key = self.key
+            after = step_key(key, windows) if key is not None else None
+            if after is None:  # fractions: an upsample, or a field already fractional
                 self.exact, self.rf = step_exact(self.exact or to_exact(rf), windows)
-            if past_limit(self.rf):  # type: ignore[arg-type]
-                self.rf, self.exact = BEYOND, None
+                self.key = None
+                if past_limit(self.rf):  # type: ignore[arg-type]
+                    self.rf, self.exact = BEYOND, None
+            elif after == BEYOND:
+                self.rf, self.key = BEYOND, None
+            else:  # a fresh view for the row; lists that did not change are shared with the last
+                self.rf = {
+                    "size": list(after[0]),
+                    "jump": rf["jump"] if after[1] == key[1] else list(after[1]),  # type: ignore[index]
+                    "start": rf["start"] if after[2] == key[2] else list(after[2]),  # type: ignore[index]
+                }
+                self.key = after  # type: ignore[assignment]
 
-    def count(self, eff: Effect, node: LayerNode) -> None:
-        """Add a layer's params and MACs to the running sums; past 2⁵⁰−1 is a LimitError."""
-        self.params += eff.trainable + eff.non_trainable
-        self.macs += eff.macs
-        if self.params > MAX_COUNT or self.macs > MAX_COUNT:
-            what = "params" if self.params > MAX_COUNT else "MACs"
-            raise LimitError(
-                f"the network's {what} pass 2⁵⁰−1 ({fmt_int(MAX_COUNT)}) at '{_clip(node.token)}':"
-                " larger counts are refused, so that every figure stays exact",
-                node.token,
-                node.position,
-            )
+    def merge(
+        self, states: list[State], keys: list[Key | None], labels: list[str] | None
+    ) -> list[str]:
+        """Set the field to the merge of the branches' (:func:`~convcalc.receptive.merge`);
+        returns its notes.  Memoized on the default path, where every branch has a key."""
+        if None in keys:
+            merged, notes = merge(states, labels)
+            self.restore(merged)
+            return notes
+        key, notes_kept = merge_keys(tuple(keys), labels is not None)  # type: ignore[arg-type]
+        self.rf = {"size": list(key[0]), "jump": list(key[1]), "start": list(key[2])}
+        self.exact, self.key = None, key
+        return list(notes_kept)
+
+    def restore(self, state: State) -> None:
+        """Set the field to a saved ``(view, exact)`` state (a branch's input, a merge)."""
+        self.rf, self.exact = state
+        rf = self.rf
+        self.key = key_of(rf) if self.exact is None and not isinstance(rf, str) else None
+
+    def past_limit(self, node: LayerNode) -> LimitError:
+        """The error once the running params or MACs pass 2⁵⁰−1 at ``node``."""
+        what = "params" if self.params > MAX_COUNT else "MACs"
+        return LimitError(
+            f"the network's {what} pass 2⁵⁰−1 ({fmt_int(MAX_COUNT)}) at '{_clip(node.token)}':"
+            " larger counts are refused, so that every figure stays exact",
+            node.token,
+            node.position,
+        )
 
     def run(
         self, nodes: tuple[Node, ...], shape: Shape, prefix: str
@@ -224,49 +257,56 @@ class _Walk:
         once the iterator is exhausted."""
         # rows a zpad just before added after the input: padding in this layer's floor warning
         after: tuple[int, ...] | None = None
+        cf = self.cf
         for i, node in enumerate(nodes, 1):
             if isinstance(node, BranchNode):
                 row, shape = self.branch(node, shape, f"{prefix}{i}", i)
                 after = None
                 self.activations += prod(shape)
                 yield row
-            else:
-                step = _step(node, shape, self.cf)
-                eff = step.effect
-                self.count(eff, node)
-                if step.windows != ():  # () keeps every position: the field stays
-                    self.field(step.windows)
-                lines = node.layer.explain(shape, eff, self.cf) if self.explain else None
-                warnings = eff.warnings
-                if after is not None and warnings:
-                    redone = node.layer.warnings_after_pad(shape, after)
+                continue
+            layer = node.layer
+            step = _STEPS.get((id(layer), shape, cf)) or _step(node, shape, cf)
+            eff = step.effect
+            self.params += step.params
+            self.trainable += eff.trainable
+            self.macs += eff.macs
+            if self.params > MAX_COUNT or self.macs > MAX_COUNT:
+                raise self.past_limit(node)
+            if step.windows != ():  # () keeps every position: the field stays
+                self.field(step.windows)
+            lines = layer.explain(shape, eff, cf) if self.explain else None
+            warnings = eff.warnings
+            if warnings:
+                if after is not None:
+                    redone = layer.warnings_after_pad(shape, after)
                     if redone is not None:
                         warnings = redone
                         if lines is not None:
-                            lines = node.layer.explain_after_pad(shape, eff, self.cf, after)
-                after = step.pads_after
-                shape = eff.shape
+                            lines = layer.explain_after_pad(shape, eff, cf, after)
                 for w in warnings:
                     self.warnings.append(f"layer {prefix}{i} {node.token}: {w}")
-                self.activations += step.elements
-                yield _construct(
-                    LayerReport,
-                    {
-                        "index": i,
-                        "token": node.token,
-                        "kind": node.layer.kind,
-                        "output_shape": list(step.output_shape),
-                        "params": eff.trainable + eff.non_trainable,
-                        "trainable_params": eff.trainable,
-                        "non_trainable_params": eff.non_trainable,
-                        "macs": eff.macs,
-                        "notes": [*node.notes, *step.notes],
-                        "layer": node.layer,
-                        "branches": None,
-                        "rf": self.rf,
-                        "explain": lines,
-                    },
-                )
+            after = step.pads_after
+            shape = eff.shape
+            self.activations += step.elements
+            yield _construct(
+                LayerReport,
+                {
+                    "index": i,
+                    "token": node.token,
+                    "kind": layer.kind,
+                    "output_shape": list(step.output_shape),
+                    "params": step.params,
+                    "trainable_params": eff.trainable,
+                    "non_trainable_params": eff.non_trainable,
+                    "macs": eff.macs,
+                    "notes": [*node.notes, *step.notes] if node.notes else list(step.notes),
+                    "layer": layer,
+                    "branches": None,
+                    "rf": self.rf,
+                    "explain": lines,
+                },
+            )
         self.out = shape
 
     def branch(
@@ -274,8 +314,11 @@ class _Walk:
     ) -> tuple[LayerReport, Shape]:
         outs: list[Shape] = []
         branch_rows: list[list[LayerReport]] = []
+        counts_in = self.params, self.trainable, self.macs, self.hidden
         state_in: State = (self.rf, self.exact)
+        key_in = self.key
         states: list[State] = []
+        keys: list[Key | None] = []
         show = lambda s: fmt_shape(tuple(_display(s, self.cf)))  # noqa: E731
         shape_in = shape
         if node.kind == "split":  # each branch sees its share of the channels
@@ -288,11 +331,12 @@ class _Walk:
                 )
             shape_in = (*shape[:-1], shape[-1] // n)
         for b, nodes in enumerate(node.branches, 1):
-            self.rf, self.exact = state_in
+            self.rf, self.exact, self.key = *state_in, key_in
             rows, out = self.run(nodes, shape_in, f"{path}.{b}.")
             branch_rows.append(rows)
             outs.append(out)
             states.append((self.rf, self.exact))
+            keys.append(self.key)
         rf_notes: list[str] = []
         if node.kind in ("mul", "aux"):
             out = shape
@@ -308,11 +352,11 @@ class _Walk:
                     )
             if node.kind == "aux" or states[0][0] in ("global", "beyond"):
                 # aux does not move the main path; a broadcast gate keeps x's positions
-                self.rf, self.exact = state_in
+                self.rf, self.exact, self.key = *state_in, key_in
                 if node.kind == "mul" and states[0][0] == "global" and isinstance(self.rf, dict):
                     rf_notes = ["RF: the gate sees the whole input; the positions are x's"]
             else:
-                (self.rf, self.exact), rf_notes = merge([states[0], state_in], None)
+                rf_notes = self.merge([states[0], state_in], [keys[0], key_in], None)
         elif node.kind == "res":
             if len(outs) == 1 and outs[0] != shape:
                 raise ShapeError(
@@ -341,34 +385,41 @@ class _Walk:
                     )
             out = (*first[:-1], sum(o[-1] for o in outs))
             self.check_size(out, node.token, node.position)
-        trainable = sum(r.trainable_params for rows in branch_rows for r in rows)
-        non_trainable = sum(r.non_trainable_params for rows in branch_rows for r in rows)
+        params = self.params - counts_in[0]
+        trainable = self.trainable - counts_in[1]
+        macs = self.macs - counts_in[2]  # every layer's in the branches
+        hidden = self.hidden - counts_in[3]  # of the aux heads among them
+        # an aux row shows its head's MACs; every other row counts inference MACs only
+        if node.kind == "aux":
+            self.hidden += macs - hidden
+        else:
+            macs -= hidden
         if node.kind in ("res", "cat", "split"):
             labels: list[str] | None = [f"branch {b}" for b in range(1, len(states) + 1)]
             if len(states) == 1:  # res(BODY): the skip, the input itself, is the other branch
                 labels = None
                 states.append(state_in)
-            (self.rf, self.exact), rf_notes = merge(states, labels)
-        # an aux row shows its head's MACs; every other row counts inference MACs only
-        macs = sum(_inference_macs(rows) for rows in branch_rows)
-        if node.kind == "aux":
-            macs = sum(r.macs for r in branch_rows[0])
-        row = _row(
-            index=index,
-            token=node.token,
-            kind=node.kind,
-            output_shape=_display(out, self.cf),
-            params=trainable + non_trainable,
-            trainable_params=trainable,
-            non_trainable_params=non_trainable,
-            macs=macs,
-            notes=[],
-            layer=None,
-            branches=branch_rows,
-            rf={**self.rf, "notes": rf_notes} if rf_notes else self.rf,  # type: ignore[typeddict-item]
-            explain=self.merge_lines(node.kind, shape_in, outs, out, branch_rows)
-            if self.explain
-            else None,
+                keys.append(key_in)
+            rf_notes = self.merge(states, keys, labels)
+        row = _construct(
+            LayerReport,
+            {
+                "index": index,
+                "token": node.token,
+                "kind": node.kind,
+                "output_shape": _display(out, self.cf),
+                "params": params,
+                "trainable_params": trainable,
+                "non_trainable_params": params - trainable,
+                "macs": macs,
+                "notes": [],
+                "layer": None,
+                "branches": branch_rows,
+                "rf": {**self.rf, "notes": rf_notes} if rf_notes else self.rf,  # type: ignore[typeddict-item]
+                "explain": self.merge_lines(node.kind, shape_in, outs, out, branch_rows)
+                if self.explain
+                else None,
+            },
         )
         return row, out
 
@@ -428,17 +479,6 @@ def _inference_macs(rows: list[LayerReport]) -> int:
     return sum(r.macs for r in rows if r.kind != "aux")
 
 
-def _aux_macs(rows: list[LayerReport]) -> int:
-    """The MACs of every ``aux`` head among ``rows`` and inside their structures."""
-    total = 0
-    for r in rows:
-        if r.kind == "aux":
-            total += r.macs
-        elif r.branches:
-            total += sum(_aux_macs(b) for b in r.branches)
-    return total
-
-
 class _Step(NamedTuple):
     """One layer on one input shape: all that its row takes from the two alone."""
 
@@ -449,6 +489,7 @@ class _Step(NamedTuple):
     notes: tuple[str, ...]  # the effect's notes, the input shape written in
     pads_after: tuple[int, ...] | None
     elements: int  # of the output
+    params: int  # trainable + non-trainable
 
 
 # What a layer does to an input shape never changes (layers are frozen), and networks and
@@ -485,6 +526,7 @@ def _step(node: LayerNode, shape: Shape, cf: bool) -> _Step:
             tuple(notes),
             layer.pads_after(shape),
             prod(eff.shape),
+            eff.trainable + eff.non_trainable,
         )
         if len(_STEPS) >= _STEPS_SIZE:
             _STEPS.clear()
@@ -529,37 +571,30 @@ class ReportStream:
         walk = _Walk(network.channels_first, len(network.input_shape) - 1, self.explain)
         walk.warnings.extend(network.notes)
         self.warnings = walk.warnings
-        trainable = non_trainable = macs = aux_macs = 0
         try:
-            for row in walk.rows(network.nodes, network.input_shape, ""):
-                trainable += row.trainable_params
-                non_trainable += row.non_trainable_params
-                if row.branches is None:
-                    macs += row.macs
-                else:
-                    macs += _inference_macs([row])
-                    aux_macs += _aux_macs([row])
-                yield row
+            yield from walk.rows(network.nodes, network.input_shape, "")
         except ConvcalcError as err:
             if not network.notes:
                 raise
             # the likely cause of an impossible layer: a misread input shape
             raise type(err)(f"{err.message}; {network.notes[0]}", err.token, err.position) from None
+        trainable, non_trainable = walk.trainable, walk.params - walk.trainable
+        macs, aux_macs = walk.macs - walk.hidden, walk.hidden
         size = DTYPES[self.dtype]
         self.totals = _construct(
             Totals,
-            dict(
-                params=trainable + non_trainable,
-                trainable_params=trainable,
-                non_trainable_params=non_trainable,
-                macs=macs,
-                flops=2 * macs,
-                output_shape=_display(walk.out, network.channels_first),
-                activation_elements=walk.activations,
-                param_bytes=(trainable + non_trainable) * size,
-                activation_bytes=walk.activations * size,
-                aux_macs=aux_macs,
-            ),
+            {
+                "params": trainable + non_trainable,
+                "trainable_params": trainable,
+                "non_trainable_params": non_trainable,
+                "macs": macs,
+                "flops": 2 * macs,
+                "output_shape": _display(walk.out, network.channels_first),
+                "activation_elements": walk.activations,
+                "param_bytes": (trainable + non_trainable) * size,
+                "activation_bytes": walk.activations * size,
+                "aux_macs": aux_macs,
+            },
         )
 
     def shell(self, rows: list[LayerReport] | None = None) -> Report:
@@ -574,16 +609,16 @@ class ReportStream:
     def _report(self, rows: list[LayerReport]) -> Report:
         return _construct(
             Report,
-            dict(
-                schema_version=SCHEMA_VERSION,
-                spec=self.spec,
-                input_shape=self.input_shape,
-                channels_first=self.channels_first,
-                dtype=self.dtype,
-                layers=rows,
-                totals=self.totals,
-                warnings=self.warnings,
-            ),
+            {
+                "schema_version": SCHEMA_VERSION,
+                "spec": self.spec,
+                "input_shape": self.input_shape,
+                "channels_first": self.channels_first,
+                "dtype": self.dtype,
+                "layers": rows,
+                "totals": self.totals,
+                "warnings": self.warnings,
+            },
         )
 
 

@@ -24,10 +24,13 @@ __all__ = [
     "ReceptiveField",
     "State",
     "fmt_number",
+    "key_of",
     "merge",
+    "merge_keys",
     "past_limit",
     "step_exact",
     "step_fast",
+    "step_key",
     "to_exact",
 ]
 
@@ -92,6 +95,39 @@ def step_fast(rf: ReceptiveField, windows: tuple[Window, ...]) -> ReceptiveField
         "jump": rf["jump"] if jumps == rf["jump"] else jumps,
         "start": rf["start"] if starts == rf["start"] else starts,
     }
+
+
+Key = tuple[tuple[Number, ...], tuple[Number, ...], tuple[Number, ...]]
+"""A field on the default path as a hashable value: its sizes, jumps and starts."""
+
+# The same field meets the same window again and again: every spec starts from size 1, jump 1,
+# and a batch of networks built from the same blocks moves through the same fields.  Remember
+# each step of the recurrence; bounded, cleared whole when full, as the engine's step memo.
+_KEY_STEPS: dict[tuple[Key, tuple[Window, ...]], Key | Literal["beyond"] | None] = {}
+_KEY_STEPS_SIZE = 16384
+_UNKNOWN = object()
+
+
+def step_key(key: Key, windows: tuple[Window, ...]) -> Key | Literal["beyond"] | None:
+    """:func:`step_fast` then :func:`past_limit` on a hashable field, memoized: the next field,
+    ``"beyond"`` past the limit, or None when the fractions are needed (:func:`step_exact`)."""
+    memo = (key, windows)
+    found = _KEY_STEPS.get(memo, _UNKNOWN)
+    if found is not _UNKNOWN:
+        return found  # type: ignore[return-value]
+    fast = step_fast({"size": list(key[0]), "jump": list(key[1]), "start": list(key[2])}, windows)
+    result: Key | Literal["beyond"] | None = None
+    if fast is not None:
+        result = BEYOND if past_limit(fast) else key_of(fast)
+    if len(_KEY_STEPS) >= _KEY_STEPS_SIZE:
+        _KEY_STEPS.clear()
+    _KEY_STEPS[memo] = result
+    return result
+
+
+def key_of(rf: ReceptiveField) -> Key:
+    """A field's hashable form (:func:`step_key`)."""
+    return tuple(rf["size"]), tuple(rf["jump"]), tuple(rf["start"])
 
 
 def to_exact(rf: ReceptiveField) -> Exact:
@@ -184,3 +220,24 @@ def merge(states: list[State], labels: list[str] | None) -> tuple[State, list[st
         exacts = [e if e is not None else to_exact(v) for v, (_, e) in zip(views, states)]
         exact = tuple([exacts[best[d]][part][d] for d in range(rank)] for part in range(3))
     return (merged, exact), notes  # type: ignore[return-value]
+
+
+_KEY_MERGES: dict[tuple[tuple[Key, ...], bool], tuple[Key, tuple[str, ...]]] = {}
+
+
+def merge_keys(keys: tuple[Key, ...], labelled: bool) -> tuple[Key, tuple[str, ...]]:
+    """:func:`merge` of fields on the default path, as keys, memoized (blocks repeat): the
+    merged field and the notes; ``labelled`` False as ``labels`` None, else branch 1, 2, …"""
+    memo = (keys, labelled)
+    found = _KEY_MERGES.get(memo)
+    if found is None:
+        views: list[State] = [
+            ({"size": list(k[0]), "jump": list(k[1]), "start": list(k[2])}, None) for k in keys
+        ]
+        labels = [f"branch {b}" for b in range(1, len(keys) + 1)] if labelled else None
+        (merged, _), notes = merge(views, labels)
+        found = key_of(merged), tuple(notes)  # type: ignore[arg-type]
+        if len(_KEY_MERGES) >= _KEY_STEPS_SIZE:
+            _KEY_MERGES.clear()
+        _KEY_MERGES[memo] = found
+    return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import convcalc
-from convcalc import engine
+from convcalc import engine, receptive
 
 SPECS = [
     "28x28x1 conv3x3s2p1x32 pool2 dense5",
@@ -28,9 +28,25 @@ def test_construct_matches_model_construct(cls: type) -> None:
     assert fast.model_dump_json() == slow.model_dump_json()
 
 
-def test_construct_falls_back_when_fields_are_missing() -> None:
-    totals = engine._construct(engine.Totals, {"params": 1})
-    assert totals == engine.Totals.model_construct(params=1)
+@pytest.mark.parametrize("spec", [*SPECS, "16x16x3 aux(gap dense4) mul(gap dense3 sigmoid)"])
+def test_constructed_models_hold_every_field_in_order(spec: str) -> None:
+    """_construct trusts its callers to give every field in field order, as model_construct
+    would store them: check every model the engine makes."""
+    report = convcalc.analyze(spec, explain=True)
+
+    def check(model: object) -> None:
+        assert list(vars(model)) == list(type(model).model_fields)
+        assert model.model_fields_set == set(type(model).model_fields)
+
+    def rows(layers: list[engine.LayerReport]) -> None:
+        for row in layers:
+            check(row)
+            for branch in row.branches or []:
+                rows(branch)
+
+    check(report)
+    check(report.totals)
+    rows(report.layers)
 
 
 @pytest.mark.parametrize("spec", SPECS)
@@ -38,6 +54,8 @@ def test_memoized_effects_give_the_same_report(spec: str) -> None:
     """A report built from the effect memo equals one built from a cold memo."""
     warm = convcalc.analyze(spec).model_dump_json()
     engine._STEPS.clear()
+    receptive._KEY_STEPS.clear()
+    receptive._KEY_MERGES.clear()
     cold = convcalc.analyze(spec).model_dump_json()
     assert warm == cold
 
