@@ -9,17 +9,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from math import gcd
-from typing import ClassVar, Literal, NamedTuple, Union
+from typing import Annotated, ClassVar, Literal, NamedTuple, Union
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SerializeAsAny
 
 from ..errors import ShapeError, SpecSyntaxError
 from ..fmt import Shape, fmt_shape, in_layout
 from ..fmt import fmt_signed as _n
 
-#: one value for every spatial dim, or one per dim (``p0_3`` is ``(0, 3)``)
-PerDim = Union[int, tuple[int, ...]]
-Padding = Union[int, tuple[int, ...], Literal["same"]]
+#: one value for every spatial dim, or one per dim (``p0_3`` is ``(0, 3)``).  Written to JSON
+#: as the value is (SerializeAsAny: the same JSON, without pydantic's union serializer trying
+#: each member in turn)
+PerDim = Annotated[Union[int, tuple[int, ...]], SerializeAsAny()]
+Padding = Annotated[Union[int, tuple[int, ...], Literal["same"]], SerializeAsAny()]
 
 MAX_INT = 2**31 - 1
 
