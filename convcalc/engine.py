@@ -21,7 +21,6 @@ from .layers import (
     MAX_COUNT,
     MAX_INT,
     AnyLayer,
-    Effect,
     Layer,
     Shape,
     Window,
@@ -267,16 +266,18 @@ class _Walk:
                 continue
             layer = node.layer
             step = _STEPS.get((id(layer), shape, cf)) or _step(node, shape, cf)
-            eff = step.effect
             self.params += step.params
-            self.trainable += eff.trainable
-            self.macs += eff.macs
+            self.trainable += step.trainable
+            self.macs += step.macs
             if self.params > MAX_COUNT or self.macs > MAX_COUNT:
                 raise self.past_limit(node)
             if step.windows != ():  # () keeps every position: the field stays
                 self.field(step.windows)
-            lines = layer.explain(shape, eff, cf) if self.explain else None
-            warnings = eff.warnings
+            warnings = step.warnings
+            lines = None
+            if self.explain:
+                eff = layer.forward(shape)
+                lines = layer.explain(shape, eff, cf)
             if warnings:
                 if after is not None:
                     redone = layer.warnings_after_pad(shape, after)
@@ -287,7 +288,7 @@ class _Walk:
                 for w in warnings:
                     self.warnings.append(f"layer {prefix}{i} {node.token}: {w}")
             after = step.pads_after
-            shape = eff.shape
+            shape = step.shape
             self.activations += step.elements
             yield _construct(
                 LayerReport,
@@ -297,9 +298,9 @@ class _Walk:
                     "kind": layer.kind,
                     "output_shape": list(step.output_shape),
                     "params": step.params,
-                    "trainable_params": eff.trainable,
-                    "non_trainable_params": eff.non_trainable,
-                    "macs": eff.macs,
+                    "trainable_params": step.trainable,
+                    "non_trainable_params": step.non_trainable,
+                    "macs": step.macs,
                     "notes": [*node.notes, *step.notes] if node.notes else list(step.notes),
                     "layer": layer,
                     "branches": None,
@@ -483,13 +484,20 @@ class _Step(NamedTuple):
     """One layer on one input shape: all that its row takes from the two alone."""
 
     layer: Layer  # kept, so that its id (the memo's key) stays its own while the entry lives
-    effect: Effect  # shared by every row that applies this layer to this shape: read-only
+    shape: Shape  # the output, channels last
+    trainable: int
+    non_trainable: int
+    macs: int
+    warnings: tuple[str, ...]
     windows: tuple[Window, ...] | None  # rf_window
     output_shape: tuple[int, ...]  # in the display layout
     notes: tuple[str, ...]  # the effect's notes, the input shape written in
     pads_after: tuple[int, ...] | None
     elements: int  # of the output
     params: int  # trainable + non-trainable
+    # Only immutable values (and the layer, which the parser's token cache holds anyway): the
+    # garbage collector then skips every part of the ~10,000 entries a batch leaves here but
+    # the tuple itself.  The Effect is made again for --explain, which needs it.
 
 
 # What a layer does to an input shape never changes (layers are frozen), and networks and
@@ -503,35 +511,46 @@ _STEPS_SIZE = 16384
 
 
 def _step(node: LayerNode, shape: Shape, cf: bool) -> _Step:
-    """``node``'s layer on ``shape`` (``cf``: the display layout), memoized."""
+    """``node``'s layer on ``shape`` (``cf``: the display layout), worked out and remembered
+    (the caller has looked in :data:`_STEPS` first)."""
     layer = node.layer
-    key = (id(layer), shape, cf)
-    step = _STEPS.get(key)
-    if step is None:
-        try:
-            eff = layer.forward(shape)
-        except ConvcalcError as err:
-            message = err.message.replace(INPUT, fmt_shape(tuple(_display(shape, cf))))
-            raise type(err)(message, node.token, node.position) from None
-        _Walk.check_size(eff.shape, node.token, node.position)
-        notes = eff.notes
-        if notes and any(INPUT in n for n in notes):
-            shown = fmt_shape(in_layout(shape, cf))
-            notes = [n.replace(INPUT, shown) for n in notes]
-        step = _Step(
+    try:
+        eff = layer.forward(shape)
+    except ConvcalcError as err:
+        message = err.message.replace(INPUT, fmt_shape(tuple(_display(shape, cf))))
+        raise type(err)(message, node.token, node.position) from None
+    out = eff.shape
+    elements = prod(out)
+    if elements > MAX_INT or max(out) > MAX_INT:
+        _Walk.check_size(out, node.token, node.position)
+    notes = eff.notes
+    if notes and any(INPUT in n for n in notes):
+        shown = fmt_shape(in_layout(shape, cf))
+        notes = [n.replace(INPUT, shown) for n in notes]
+    step = _new_tuple(  # _Step(…) without NamedTuple's Python-level __new__
+        _Step,
+        (
             layer,
-            eff,
+            out,
+            eff.trainable,
+            eff.non_trainable,
+            eff.macs,
+            tuple(eff.warnings),
             layer.rf_window(shape),
-            in_layout(eff.shape, cf),
+            in_layout(out, cf),
             tuple(notes),
             layer.pads_after(shape),
-            prod(eff.shape),
+            elements,
             eff.trainable + eff.non_trainable,
-        )
-        if len(_STEPS) >= _STEPS_SIZE:
-            _STEPS.clear()
-        _STEPS[key] = step
+        ),
+    )
+    if len(_STEPS) >= _STEPS_SIZE:
+        _STEPS.clear()
+    _STEPS[id(layer), shape, cf] = step
     return step
+
+
+_new_tuple = tuple.__new__
 
 
 class ReportStream:

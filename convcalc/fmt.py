@@ -11,7 +11,7 @@ Shape = tuple[int, ...]
 
 
 def fmt_shape(shape: Shape) -> str:
-    return "×".join(str(n) for n in shape)
+    return "×".join(map(str, shape))
 
 
 def fmt_int(n: int) -> str:
