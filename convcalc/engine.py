@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from math import prod
-from typing import Literal, NamedTuple, Optional, TypeVar, Union
+from typing import Annotated, Literal, NamedTuple, Optional, TypeVar, Union
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SerializeAsAny
 
 from .errors import ConvcalcError, LimitError, ShapeError, expect_type
 from .errors import clip as _clip
@@ -67,6 +67,11 @@ DTYPES: dict[str, int] = {
 """Bytes per element of each ``--dtype``."""
 
 
+# Written as its value's own type: pydantic's union serializer would try each member in turn
+# for every row (the same JSON and schema; tests/test_layer_internals.py checks the layers').
+RowField = Annotated[Union[ReceptiveField, Literal["global", "beyond"], None], SerializeAsAny()]
+
+
 class LayerReport(BaseModel):
     """One row: a written layer (repeats expanded), or a ``res``/``cat`` with its branches."""
 
@@ -90,7 +95,7 @@ class LayerReport(BaseModel):
         description="structures only (res, cat, mul, split, aux): the layers of each branch; an "
         "aux row's macs are its head's, every other row's leave aux heads out",
     )
-    rf: Union[ReceptiveField, Literal["global", "beyond"], None] = Field(
+    rf: RowField = Field(
         default=None,
         description="receptive field of the output units; 'global' after flatten, dense or a "
         "global pool: every unit sees the whole input; 'beyond' once a size, jump or start "
@@ -215,16 +220,15 @@ class _Walk:
                 }
                 self.key = after  # type: ignore[assignment]
 
-    def merge(
-        self, states: list[State], keys: list[Key | None], labels: list[str] | None
-    ) -> list[str]:
+    def merge(self, states: list[State], keys: list[Key | None], labelled: bool) -> list[str]:
         """Set the field to the merge of the branches' (:func:`~convcalc.receptive.merge`);
         returns its notes.  Memoized on the default path, where every branch has a key."""
         if None in keys:
+            labels = [f"branch {b}" for b in range(1, len(states) + 1)] if labelled else None
             merged, notes = merge(states, labels)
             self.restore(merged)
             return notes
-        key, notes_kept = merge_keys(tuple(keys), labels is not None)  # type: ignore[arg-type]
+        key, notes_kept = merge_keys(tuple(keys), labelled)  # type: ignore[arg-type]
         self.rf = {"size": list(key[0]), "jump": list(key[1]), "start": list(key[2])}
         self.exact, self.key = None, key
         return list(notes_kept)
@@ -357,7 +361,7 @@ class _Walk:
                 if node.kind == "mul" and states[0][0] == "global" and isinstance(self.rf, dict):
                     rf_notes = ["RF: the gate sees the whole input; the positions are x's"]
             else:
-                rf_notes = self.merge([states[0], state_in], [keys[0], key_in], None)
+                rf_notes = self.merge([states[0], state_in], [keys[0], key_in], False)
         elif node.kind == "res":
             if len(outs) == 1 and outs[0] != shape:
                 raise ShapeError(
@@ -396,12 +400,11 @@ class _Walk:
         else:
             macs -= hidden
         if node.kind in ("res", "cat", "split"):
-            labels: list[str] | None = [f"branch {b}" for b in range(1, len(states) + 1)]
-            if len(states) == 1:  # res(BODY): the skip, the input itself, is the other branch
-                labels = None
+            labelled = len(states) > 1  # res(BODY) has no notes: its skip always sees less
+            if not labelled:  # res(BODY): the skip, the input itself, is the other branch
                 states.append(state_in)
                 keys.append(key_in)
-            rf_notes = self.merge(states, keys, labels)
+            rf_notes = self.merge(states, keys, labelled)
         row = _construct(
             LayerReport,
             {
