@@ -17,6 +17,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from itertools import accumulate
 from math import prod
 from typing import Literal, Union
 
@@ -75,12 +76,29 @@ class Network:
     notes: tuple[str, ...] = field(default=(), compare=False)
 
 
+def _draft(cls: type) -> type:
+    """A writable class with the slots of the frozen dataclass ``cls``.  The parser fills one
+    and sets its class to ``cls``: the same object as ``cls(…)`` makes, at a quarter of the
+    cost, as a frozen __init__ sets each field through object.__setattr__ (a LayerNode took
+    7.1 k instructions, more than all the parser's other work on its token, and takes 1.8 k)."""
+    return type(f"_{cls.__name__}Draft", (), {"__slots__": cls.__slots__})
+
+
+_LayerNodeDraft = _draft(LayerNode)
+_BranchNodeDraft = _draft(BranchNode)
+_NetworkDraft = _draft(Network)
+
+
 # --------------------------------------------------------------------------------------------
 # lexing
 
-# white space and commas match nothing, so finditer steps over them
-_LEX = re.compile(r"\(|\)|\||\*[0-9]*|[^\s,()|*]+")
+# A token is '(', ')', '|', a repeat '*N' or a word (the input shape, a layer); white space and
+# commas between tokens match nothing.  The group captures the tokens, so that split() returns
+# them with the separators in between, and each token starts where its separator ends.
+_LEX = re.compile(r"([()|]|\*[0-9]*|[^\s,()|*]+)")
 _INPUT = re.compile(r"[0-9]+(?:x[0-9]+)+", re.ASCII)
+# 2 to 4 dims of 1 to 999,999,999: the input shapes that _number and the count of dims accept
+_PLAIN_INPUT = re.compile(r"[1-9][0-9]{0,8}(?:x[1-9][0-9]{0,8}){1,3}")
 _LETTERS = re.compile(r"[a-z]+", re.ASCII)
 _WORD_LETTERS = re.compile(r"[^\W\d_]+")
 _INTS = re.compile(r"[0-9]+(?:x[0-9]+)*", re.ASCII)
@@ -112,44 +130,30 @@ _ALL_NAMES = sorted([*REGISTRY, *GROUPS])
 _LONGEST_NAME = max(map(len, REGISTRY))
 
 
-@dataclass(slots=True)
-class _Tok:
-    kind: str  # "word", "open", "close", "bar", "star"
-    text: str
-    pos: int
-    group: str = ""  # for "open": a structure of GROUPS, or "" (a plain group)
-
-
-_PUNCTUATION = {"(": "open", ")": "close", "|": "bar", "*": "star"}
-
-
-def _tokens(text: str) -> list[_Tok]:
-    toks: list[_Tok] = []
-    for m in _LEX.finditer(text):
-        t = m.group()
-        kind = _PUNCTUATION.get(t[0], "word")
-        pos = m.start()
-        if kind == "open" and toks:
-            prev = toks[-1]
-            if (
-                prev.kind == "word"
-                and prev.pos + len(prev.text) == pos
-                and prev.text.lower() in GROUPS
-            ):
-                toks[-1] = _Tok("open", prev.text + "(", prev.pos, prev.text.lower())
-                continue
-        toks.append(_Tok(kind, t, pos))
-    return toks
+def _tokens(text: str) -> tuple[list[str], list[int]]:
+    """The tokens of ``text`` and where each starts.  A structure's name run into its '(' is
+    one token, ``res(``: the parser knows an open by its last character."""
+    pieces = _LEX.split(text)  # separator, token, separator, …, token, separator
+    ends = list(accumulate(map(len, pieces)))
+    texts, starts = pieces[1::2], ends[:-1:2]
+    if "(" in texts:
+        for k in reversed([k for k, t in enumerate(texts) if t == "("]):
+            name = texts[k - 1] if k else ""
+            if name.lower() in GROUPS and starts[k - 1] + len(name) == starts[k]:
+                texts[k - 1 : k + 1] = [name + "("]
+                del starts[k]
+    return texts, starts
 
 
 def _number(digits: str, token: str, pos: int, minimum: int = 1) -> int:
-    if len(digits.lstrip("0")) > 10 or int(digits.lstrip("0") or "0") > MAX_INT:
+    # int() sees at most 10 digits (2³¹−1 has 10): a 5,000-digit number is past its limit
+    significant = digits.lstrip("0") if len(digits) > 10 else digits
+    if len(significant) > 10 or (n := int(significant or "0")) > MAX_INT:
         raise LimitError(
             f"number {_clip(digits, 12)} in '{_clip(token)}' is larger than 2³¹−1",
             token,
             pos,
         )
-    n = int(digits.lstrip("0") or "0")
     if n < minimum:
         raise SpecSyntaxError(
             f"'{_clip(token)}': {n} is not allowed here (numbers are ≥ {minimum})", token, pos
@@ -347,67 +351,76 @@ def parse(text: str, *, channels_first: bool = False) -> Network:
         or len(text.encode("utf-8", "surrogatepass")) > LIMITS["spec_bytes"]
     ):
         raise LimitError(f"the spec is longer than {LIMITS['spec_bytes'] // 1024} KiB", text[:1], 0)
-    toks = _tokens(text)
-    if not toks:
+    texts, starts = _tokens(text)
+    if not texts:
         raise SpecSyntaxError(
             "empty spec: give an input shape and layers, e.g. 28x28x1 conv3x32", "", 0
         )
-    first = toks[0]
-    if first.kind != "word" or not _INPUT.fullmatch(first.text.lower().replace("×", "x")):
-        if first.kind == "word" and first.text[:1].isdigit():
-            raise SpecSyntaxError(
-                f"bad input shape '{_clip(first.text)}': write dims joined by x, channels last, "
-                f"e.g. 28x28x1{_non_ascii_digit_hint(first.text)}",
-                first.text,
-                first.pos,
-            )
-        raise SpecSyntaxError(
-            f"missing input shape before '{_clip(first.text)}': a spec starts with it, "
-            "e.g. 28x28x1",
-            first.text,
-            first.pos,
-        )
-    dims = [
-        _number(d, first.text, first.pos) for d in first.text.lower().replace("×", "x").split("x")
-    ]
-    if len(dims) > 4:
-        batch = " (a leading 1 looks like a batch dimension: leave it out)" if dims[0] == 1 else ""
-        raise SpecSyntaxError(
-            f"input '{_clip(first.text)}' has {len(dims) - 1} spatial dims; convcalc handles "
-            f"1 to 3{batch}",
-            first.text,
-            first.pos,
-        )
-    if prod(dims) > MAX_INT:
-        raise LimitError(
-            f"input '{_clip(first.text)}' is larger than 2³¹−1 elements", first.text, first.pos
-        )
+    first = texts[0]
+    dims = _input_dims(first, starts[0])
     notes = _input_notes(dims, channels_first)
     if channels_first:
         dims = dims[1:] + dims[:1]
-    parser = _Parser(text, toks, len(dims) - 1)
-    nodes = parser.parse_top()
-    return Network(
-        text=text,
-        input_shape=tuple(dims),
-        nodes=tuple(nodes),
-        channels_first=channels_first,
-        input_token=first.text,
-        notes=notes,
-    )
+    parser = _Parser(text, texts, starts, len(dims) - 1)
+    net = _NetworkDraft()  # Network(text=text, …), made quickly: see _draft
+    net.text = text
+    net.input_shape = tuple(dims)
+    net.nodes = tuple(parser.parse_top())
+    net.channels_first = channels_first
+    net.input_token = first
+    net.notes = notes
+    net.__class__ = Network
+    return net
+
+
+def _input_dims(token: str, pos: int) -> list[int]:
+    """The dims of the input shape ``token``, in the order typed."""
+    shape = token.lower().replace("×", "x")
+    if _PLAIN_INPUT.fullmatch(shape):  # the usual case: no dim is 0 or past 2³¹−1
+        dims = list(map(int, shape.split("x")))
+    else:
+        # punctuation never matches, nor starts with a digit
+        if not _INPUT.fullmatch(shape):
+            if token[:1].isdigit():
+                raise SpecSyntaxError(
+                    f"bad input shape '{_clip(token)}': write dims joined by x, channels last, "
+                    f"e.g. 28x28x1{_non_ascii_digit_hint(token)}",
+                    token,
+                    pos,
+                )
+            raise SpecSyntaxError(
+                f"missing input shape before '{_clip(token)}': a spec starts with it, e.g. 28x28x1",
+                token,
+                pos,
+            )
+        dims = [_number(d, token, pos) for d in shape.split("x")]
+        if len(dims) > 4:
+            one = dims[0] == 1
+            batch = " (a leading 1 looks like a batch dimension: leave it out)" if one else ""
+            raise SpecSyntaxError(
+                f"input '{_clip(token)}' has {len(dims) - 1} spatial dims; convcalc handles "
+                f"1 to 3{batch}",
+                token,
+                pos,
+            )
+    if prod(dims) > MAX_INT:
+        raise LimitError(f"input '{_clip(token)}' is larger than 2³¹−1 elements", token, pos)
+    return dims
 
 
 def _input_notes(dims: list[int], channels_first: bool) -> tuple[str, ...]:
     """Likely misreadings of the input as written (``dims`` in the order typed)."""
+    first, rest = dims[0], dims[1:]
+    if first not in (1, 3, 4):  # both notes are about a small first dim
+        return ()
     shown = "x".join(map(str, dims))
-    if len(dims) == 4 and dims[0] == 1:
+    if len(dims) == 4 and first == 1:
         layout = "N×C×H×W" if channels_first else "N×H×W×C"
         return (
             f"input {shown} is read as a 3-D input of depth 1; if the leading 1 is a batch "
             f"dimension ({layout}), leave it out: convcalc has none",
         )
-    first, rest = dims[0], dims[1:]
-    if not channels_first and len(dims) >= 3 and first in (1, 3, 4):
+    if not channels_first and len(dims) >= 3:
         if all(d >= max(8, 4 * first) for d in rest):
             return (
                 f"input {shown} is read channels last: {'×'.join(map(str, dims[:-1]))} with "
@@ -417,186 +430,191 @@ def _input_notes(dims: list[int], channels_first: bool) -> tuple[str, ...]:
     return ()
 
 
-# Parsed tokens, shared across specs: a token means the same layer wherever it stands (the
-# layers are frozen), and a batch repeats its tokens (relu, bn, pool2 …).  Only successes are
-# kept, so an error still carries its own position.  Cleared whole when full: bounded, and
-# cheaper on the hot path than LRU bookkeeping.
-_TOKEN_CACHE: dict[tuple[str, int], tuple[Layer, tuple[str, ...]]] = {}
+# Parsed tokens by input rank, shared across specs: a token means the same layer wherever it
+# stands (the layers are frozen), and a batch repeats its tokens (relu, bn, pool2 …).  Only
+# successes are kept, so an error still carries its own position.  Cleared whole when full:
+# bounded, and cheaper on the hot path than LRU bookkeeping.
+_TOKEN_CACHE: dict[int, dict[str, tuple[Layer, tuple[str, ...]]]] = {}
 _TOKEN_CACHE_SIZE = 4096
 
 
 class _Parser:
-    def __init__(self, text: str, toks: list[_Tok], rank: int) -> None:
+    """Recursive descent over the tokens, ``texts[i]`` standing at ``starts[i]``: a token is
+    punctuation by its characters (``(`` or ``res(`` opens, ``)`` closes, ``|`` separates
+    branches, ``*N`` repeats), any other is a layer."""
+
+    def __init__(self, text: str, texts: list[str], starts: list[int], rank: int) -> None:
         self.text = text
-        self.toks = toks
+        self.texts = texts
+        self.starts = starts
         self.rank = rank
+        self.cache = _TOKEN_CACHE.setdefault(rank, {})
+        self.max_layers = LIMITS["layers"]
         self.i = 1  # the input token is consumed
 
     def parse_top(self) -> list[Node]:
         nodes, _ = self.parse_seq(0)
-        if self.i < len(self.toks):
-            tok = self.toks[self.i]
-            if tok.kind == "bar":
+        if self.i < len(self.texts):
+            text, pos = self.texts[self.i], self.starts[self.i]
+            if text == "|":
                 raise SpecSyntaxError(
-                    "'|' separates branches inside res(…), cat(…) or split(…) only",
-                    tok.text,
-                    tok.pos,
+                    "'|' separates branches inside res(…), cat(…) or split(…) only", text, pos
                 )
-            raise SpecSyntaxError("unbalanced ')': no '(' before it", tok.text, tok.pos)
+            raise SpecSyntaxError("unbalanced ')': no '(' before it", text, pos)
         return nodes
 
     def parse_seq(self, depth: int) -> tuple[list[Node], int]:
         """Items until '|', ')' or the end; returns the expanded nodes and the layer count."""
         nodes: list[Node] = []
         count = 0
-        toks = self.toks
-        while self.i < len(toks):
-            tok = toks[self.i]
-            if tok.kind in ("bar", "close"):
+        texts, starts = self.texts, self.starts
+        while self.i < len(texts):
+            text, pos = texts[self.i], starts[self.i]
+            if text == "|" or text == ")":
                 break
-            if tok.kind == "star":
-                after_repeat = self.i > 0 and toks[self.i - 1].kind == "star"
+            if text[0] == "*":
+                after_repeat = texts[self.i - 1][0] == "*"
                 raise SpecSyntaxError(
-                    f"'{_clip(tok.text)}' follows another repeat: group it first, as in (relu*2)*3"
+                    f"'{_clip(text)}' follows another repeat: group it first, as in (relu*2)*3"
                     if after_repeat
-                    else f"'{_clip(tok.text)}' repeats the layer or group before it, and there is "
-                    "none",
-                    tok.text,
-                    tok.pos,
+                    else f"'{_clip(text)}' repeats the layer or group before it, and there is none",
+                    text,
+                    pos,
                 )
-            if tok.kind == "word":
-                self.check_call(tok)
-                self.i += 1
-                parsed = _TOKEN_CACHE.get((tok.text, self.rank))
-                if parsed is None:
-                    parsed = parse_layer(tok.text, tok.pos, self.rank)
-                    if len(_TOKEN_CACHE) >= _TOKEN_CACHE_SIZE:
-                        _TOKEN_CACHE.clear()
-                    _TOKEN_CACHE[tok.text, self.rank] = parsed
-                layer, notes = parsed
-                item: list[Node] = [LayerNode(layer, tok.text, tok.pos, notes)]  # type: ignore[arg-type]
-                item_count = 1
-            else:  # "open"
-                item, item_count = self.parse_group(tok, depth + 1)
-            start = tok
-            if self.i < len(toks) and toks[self.i].kind == "star":
-                star = toks[self.i]
-                self.i += 1
-                if len(star.text) == 1:
-                    raise SpecSyntaxError(
-                        f"'*' after '{_clip(start.text)}' needs a count, e.g. *2",
-                        star.text,
-                        star.pos,
-                    )
-                n = _number(star.text[1:], star.text, star.pos)
-                if item_count * n > LIMITS["layers"]:
-                    raise LimitError(
-                        f"'{_clip(star.text)}' would make {item_count * n:,} layers; the limit is "
-                        f"{LIMITS['layers']:,}",
-                        star.text,
-                        star.pos,
-                    )
-                item = item * n
-                item_count *= n
+            if text[-1] == "(":
+                item, item_count = self.parse_group(text, pos, depth + 1)
+            else:
+                item, item_count = [self.layer(text, pos)], 1
+            if self.i < len(texts) and texts[self.i][0] == "*":
+                item, item_count = self.repeat(item, item_count, text)
             count += item_count
-            if count > LIMITS["layers"]:
-                raise LimitError(
-                    f"the spec has more than {LIMITS['layers']:,} layers", start.text, start.pos
-                )
+            if count > self.max_layers:
+                raise LimitError(f"the spec has more than {self.max_layers:,} layers", text, pos)
             nodes.extend(item)
         return nodes, count
 
-    def check_call(self, tok: _Tok) -> None:
+    def layer(self, word: str, pos: int) -> LayerNode:
+        """The layer token at ``self.i``, consumed."""
+        if self.i + 1 < len(self.texts) and self.texts[self.i + 1] == "(":
+            self.check_call(word, pos)
+        self.i += 1
+        parsed = self.cache.get(word)
+        if parsed is None:
+            parsed = parse_layer(word, pos, self.rank)
+            if len(self.cache) >= _TOKEN_CACHE_SIZE:
+                self.cache.clear()
+            self.cache[word] = parsed
+        node = _LayerNodeDraft()  # LayerNode(layer, word, pos, notes), made quickly: see _draft
+        node.layer, node.notes = parsed
+        node.token = word
+        node.position = pos
+        node.__class__ = LayerNode
+        return node
+
+    def repeat(self, item: list[Node], item_count: int, start: str) -> tuple[list[Node], int]:
+        """The item before the repeat token at ``self.i``, repeated; ``start`` is its first
+        token."""
+        star, pos = self.texts[self.i], self.starts[self.i]
+        self.i += 1
+        if len(star) == 1:
+            raise SpecSyntaxError(f"'*' after '{_clip(start)}' needs a count, e.g. *2", star, pos)
+        n = _number(star[1:], star, pos)
+        if item_count * n > self.max_layers:
+            raise LimitError(
+                f"'{_clip(star)}' would make {item_count * n:,} layers; the limit is "
+                f"{self.max_layers:,}",
+                star,
+                pos,
+            )
+        return item * n, item_count * n
+
+    def check_call(self, word: str, pos: int) -> None:
         """PyTorch/Keras call syntax, ``Conv2d(3, 32, 3)`` or ``dropout(0.5)``: say the token."""
-        after = self.i + 1
-        toks = self.toks
-        if after >= len(toks) or toks[after].kind != "open" or toks[after].group:
-            return
-        if toks[after].pos != tok.pos + len(tok.text):
+        after = self.i + 1  # a plain '(' (a structure's is part of its name's token)
+        texts, starts = self.texts, self.starts
+        if starts[after] != pos + len(word):
             return
         depth, j = 0, after
-        for j in range(after, len(toks)):
-            depth += {"open": 1, "close": -1}.get(toks[j].kind, 0)
+        for j in range(after, len(texts)):
+            if texts[j][-1] == "(":
+                depth += 1
+            elif texts[j] == ")":
+                depth -= 1
             if depth == 0:
                 break
         else:
             return
-        end = toks[j].pos
-        token = from_call(tok.text, self.text[toks[after].pos + 1 : end])
+        end = starts[j]
+        token = from_call(word, self.text[starts[after] + 1 : end])
         if token is not None:
-            call = self.text[tok.pos : end + 1]
+            call = self.text[pos : end + 1]
             raise SpecSyntaxError(
                 f"'{_clip(call)}' is PyTorch/Keras call syntax; in convcalc write {token}",
                 call,
-                tok.pos,
+                pos,
             )
 
-    def parse_group(self, open_tok: _Tok, depth: int) -> tuple[list[Node], int]:
+    def parse_group(self, open_text: str, open_pos: int, depth: int) -> tuple[list[Node], int]:
         if depth > LIMITS["nesting"]:
-            raise LimitError(
-                f"groups nest more than {LIMITS['nesting']} deep", open_tok.text, open_tok.pos
-            )
+            raise LimitError(f"groups nest more than {LIMITS['nesting']} deep", open_text, open_pos)
         self.i += 1
-        branches: list[tuple[list[Node], int, _Tok]] = []
+        texts, starts = self.texts, self.starts
+        kind = open_text[:-1].lower()  # "" for a plain group
+        branches: list[list[Node]] = []
+        total = 0
         while True:
-            here = self.toks[self.i] if self.i < len(self.toks) else None
+            here = self.i
             nodes, count = self.parse_seq(depth)
-            if not nodes and self.i >= len(self.toks):
+            if not nodes and self.i >= len(texts):
                 raise SpecSyntaxError(
-                    f"'{open_tok.text}' is never closed: a ')' is missing",
-                    open_tok.text,
-                    open_tok.pos,
+                    f"'{open_text}' is never closed: a ')' is missing", open_text, open_pos
                 )
             if not nodes:
-                at = here or open_tok
+                at = (texts[here], starts[here]) if here < len(texts) else (open_text, open_pos)
                 raise SpecSyntaxError(
-                    f"empty branch in '{open_tok.text}…)': use id for a branch that passes "
+                    f"empty branch in '{open_text}…)': use id for a branch that passes "
                     "its input through",
-                    at.text,
-                    at.pos,
+                    *at,
                 )
-            branches.append((nodes, count, open_tok))
-            if self.i >= len(self.toks):
+            branches.append(nodes)
+            total += count
+            if self.i >= len(texts):
                 raise SpecSyntaxError(
-                    f"'{open_tok.text}' is never closed: a ')' is missing",
-                    open_tok.text,
-                    open_tok.pos,
+                    f"'{open_text}' is never closed: a ')' is missing", open_text, open_pos
                 )
-            tok = self.toks[self.i]
+            text, pos = texts[self.i], starts[self.i]
             self.i += 1
-            if tok.kind == "close":
-                end = tok.pos + 1
+            if text == ")":
+                end = pos + 1
                 break
             # a bar
-            if not open_tok.group:
+            if not kind:
                 raise SpecSyntaxError(
                     "'|' separates branches inside res(…), cat(…) or split(…), not a plain group",
-                    tok.text,
-                    tok.pos,
+                    text,
+                    pos,
                 )
-        kind = open_tok.group
-        total = sum(c for _, c, _ in branches)
         if not kind:
-            return branches[0][0], total
-        token = self.text[open_tok.pos : end]
+            return branches[0], total
+        token = self.text[open_pos:end]
         if kind == "res" and len(branches) > 2:
             raise SpecSyntaxError(
                 f"res(…) takes at most 2 branches (BODY | SHORTCUT), got {len(branches)}",
                 token,
-                open_tok.pos,
+                open_pos,
             )
         if kind in ("cat", "split") and len(branches) < 2:
             raise SpecSyntaxError(
-                f"{kind}(…) needs at least 2 branches separated by '|'", token, open_tok.pos
+                f"{kind}(…) needs at least 2 branches separated by '|'", token, open_pos
             )
         if kind in ("mul", "aux") and len(branches) > 1:
             raise SpecSyntaxError(
-                f"{kind}(…) takes one body, got {len(branches)} branches", token, open_tok.pos
+                f"{kind}(…) takes one body, got {len(branches)} branches", token, open_pos
             )
-        node = BranchNode(
-            kind,  # type: ignore[arg-type]
-            tuple(tuple(b) for b, _, _ in branches),
-            token,
-            open_tok.pos,
-        )
+        node = _BranchNodeDraft()  # BranchNode(kind, branches, token, open_pos): see _draft
+        node.kind = kind
+        node.branches = tuple(map(tuple, branches))
+        node.token = token
+        node.position = open_pos
+        node.__class__ = BranchNode
         return [node], total + 1

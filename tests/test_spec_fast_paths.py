@@ -1,0 +1,165 @@
+"""The parser's quick ways agree with its plain ones.
+
+* Nodes and networks are built as writable drafts whose class is then set (``spec._draft``):
+  each must be the object the frozen dataclass's own constructor makes, every field set,
+  equal, hashed alike, and still frozen.
+* An input shape that ``_PLAIN_INPUT`` matches skips the checks of each dim: the dims must be
+  those the checked path reads, for hostile shapes too (zeros, leading zeros, 10 digits, five
+  dims, non-ASCII digits).
+* ``_tokens`` splits the text with one regex and joins a structure's name to its ``(``: its
+  tokens and positions must be those of a plain scan, character by character.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from convcalc import spec
+from convcalc.errors import ConvcalcError
+from convcalc.spec import _PLAIN_INPUT, BranchNode, LayerNode, Network, _input_dims, _tokens, parse
+
+SPECS = [
+    "28x28x1 conv3p1x16 bn relu res(conv3p1x16 bn relu conv3p1x16 bn) gap dense10",
+    "64x64x3 cat(conv1x8 | conv3p1x8 | pool3s1p1)*2 split(relu|gelu) mul(gap) aux(flatten)",
+    "3x224x224 (relu bn)*3 RES(conv3p1x3|id) flatten dense10",
+    "1x28x28x3 relu",
+]
+
+
+def _walk(nodes):
+    for node in nodes:
+        yield node
+        if isinstance(node, BranchNode):
+            for branch in node.branches:
+                yield from _walk(branch)
+
+
+@pytest.mark.parametrize("spec", SPECS)
+@pytest.mark.parametrize("channels_first", [False, True])
+def test_drafted_objects_are_what_the_constructors_make(spec: str, channels_first: bool):
+    net = parse(spec, channels_first=channels_first)
+    objects = [net, *_walk(net.nodes)]
+    assert {type(o) for o in objects} <= {Network, LayerNode, BranchNode}
+    for obj in objects:
+        values = {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}  # all set
+        made = type(obj)(**values)
+        assert made == obj and hash(made) == hash(obj) and repr(made) == repr(obj)
+        name = dataclasses.fields(obj)[0].name
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(obj, name, None)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            delattr(obj, name)
+        assert not hasattr(obj, "__dict__")
+
+
+def _outcome(shape: str) -> list[int] | tuple[str, str, str, int | None]:
+    try:
+        return _input_dims(shape, 3)
+    except ConvcalcError as err:
+        return (type(err).__name__, err.message, err.token, err.position)
+
+
+def _both_ways(shape: str, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]:
+    """``_input_dims`` as it is, and with its quick way shut (a regex that matches nothing)."""
+    quick = _outcome(shape)
+    with monkeypatch.context() as patch:
+        patch.setattr(spec, "_PLAIN_INPUT", re.compile(r"(?!)"))
+        checked = _outcome(shape)
+    return quick, checked
+
+
+PLAIN = [
+    "1x1", "28x28x1", "224x224x3", "999999999x2", "999999999x999999999", "8x8x8x2",
+    "1x1x1x1", "28X28×1", "2x3x4x5", "46341x46341x1",
+]  # fmt: skip
+NOT_PLAIN = [
+    "0x28x1", "28x0", "028x28x1", "1000000000x2", "2147483647x1", "2147483648x1",
+    "99999999999x1", "1x2x3x4x5", "28", "28x", "x28", "28xx28", "٣x3", "𝟘x1", "28x28x1 ",
+    "+28x28", "28_000x3", "",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("shape", PLAIN + NOT_PLAIN)
+def test_plain_input_shapes_read_as_the_checked_path_reads_them(shape, monkeypatch):
+    norm = shape.lower().replace("×", "x")
+    assert (_PLAIN_INPUT.fullmatch(norm) is not None) == (shape in PLAIN)
+    quick, checked = _both_ways(shape, monkeypatch)
+    assert quick == checked
+
+
+@settings(max_examples=300)
+@given(st.lists(st.text("0123456789", min_size=1, max_size=12), min_size=1, max_size=6))
+def test_generated_input_shapes_agree(dims: list[str]):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        quick, checked = _both_ways("x".join(dims), monkeypatch)
+    assert quick == checked
+
+
+# the lexer's contract, scanned one character at a time: white space and commas separate,
+# '(' ')' '|' are tokens, '*' takes the ASCII digits after it, a word runs to the next of these
+_SEP = re.compile(r"[\s,]")
+_GROUPS = ("res", "cat", "mul", "split", "aux")
+
+
+def _scan(text: str) -> tuple[list[str], list[int]]:
+    texts: list[str] = []
+    starts: list[int] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if _SEP.match(ch):
+            i += 1
+            continue
+        j = i + 1
+        if ch == "*":
+            while j < len(text) and text[j] in "0123456789":
+                j += 1
+        elif ch not in "()|":
+            while j < len(text) and not _SEP.match(text[j]) and text[j] not in "()|*":
+                j += 1
+        token = text[i:j]
+        if (
+            token == "("
+            and texts
+            and texts[-1].lower() in _GROUPS
+            and starts[-1] + len(texts[-1]) == i
+        ):
+            texts[-1] += "("
+        else:
+            texts.append(token)
+            starts.append(i)
+        i = j
+    return texts, starts
+
+
+HOSTILE = [
+    "", " ", ",,", "res(", "res (", "RES(", "Res((", "res((relu", "xres(", "resres(", "res(res(",
+    "(res(", ")res(", "|res(", "*res(", "*2res(", "res(*2(", "cat|(", "mul)(", "split,(",
+    "ſplit(", "\u212aat(", "re\u0073(", "aux\u00a0(", "aux\u2003(", "**2*", "*٣", "*2x3",
+    "a" * 5000 + "(", "é(|)", "😀res(😀", "\x1c(\x1d)\x1e|\x1f", "res\n(relu)", "cat(,|,)",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", HOSTILE + SPECS)
+def test_tokens_are_those_of_a_plain_scan(text: str):
+    assert _tokens(text) == _scan(text)
+
+
+@settings(max_examples=500)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["res", "RES", "cat", "mul", "split", "aux", "(", ")", "|", "*",
+                             "*2", " ", ",", "\t", "\u00a0", "x", "2", "conv3p1x16", "é"]),
+            st.text(max_size=3),
+        ),
+        max_size=30,
+    ).map("".join)
+)  # fmt: skip
+def test_generated_texts_lex_as_a_plain_scan(text: str):
+    assert _tokens(text) == _scan(text)
