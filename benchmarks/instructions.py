@@ -1,7 +1,7 @@
 """Instructions per spec, old against new, by phase: figures that do not depend on the load.
 
     .venv/bin/python benchmarks/instructions.py [--baseline .venv-base/bin/python]
-        [--phase parse|analyze|jsonl ...] [--n N]
+        [--phase parse|parse-batch|analyze|jsonl ...] [--n N]
 
 Wall times on a shared machine move by ±30 % from run to run (compare.py takes medians of
 alternating runs for that reason); an instruction count under valgrind's callgrind moves by
@@ -10,6 +10,8 @@ once over N + 1, and the difference divided by N is the phase's cost per spec, s
 imports excluded.  The memos start empty, as in compare.py's runs.
 
 * ``parse``: ``convcalc.spec.parse`` over the residual corpus (benchmarks/corpus.py);
+* ``parse-batch``: ``convcalc.spec.parse`` over the batch corpus (bench.many_specs), whose
+  conv and dense tokens repeat less: about one spec in two misses the token cache;
 * ``analyze``: ``convcalc.analyze`` over the residual corpus (compare.py's library goal);
 * ``jsonl``: the command line ``--jsonl`` over the batch corpus (bench.many_specs), reading
   stdin and writing the JSON Lines (compare.py's batch goal, start-up excluded).
@@ -30,7 +32,7 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-PHASES = ("parse", "analyze", "jsonl")
+PHASES = ("parse", "parse-batch", "analyze", "jsonl")
 
 
 def child(phase: str, n: int, total: int) -> None:
@@ -60,8 +62,8 @@ def child(phase: str, n: int, total: int) -> None:
     import convcalc
     from convcalc.spec import parse
 
-    specs = residual_specs(total)[:n]
-    step = parse if phase == "parse" else convcalc.analyze
+    specs = many_specs(total)[:n] if phase == "parse-batch" else residual_specs(total)[:n]
+    step = convcalc.analyze if phase == "analyze" else parse
     for spec in specs:
         step(spec)
 
@@ -99,11 +101,11 @@ def main() -> None:
     for phase in args.phase or PHASES:
         mine = per_spec(args.baseline, phase, args.n, new)
         if args.new_only:
-            print(f"{phase:8} new {mine / 1000:8.1f} k instructions per spec")
+            print(f"{phase:11} new {mine / 1000:8.1f} k instructions per spec")
             continue
         old = per_spec(args.baseline, phase, args.n, None)
         print(
-            f"{phase:8} new {mine / 1000:8.1f} k   old {old / 1000:8.1f} k instructions per spec"
+            f"{phase:11} new {mine / 1000:8.1f} k   old {old / 1000:8.1f} k instructions per spec"
             f"   old / new ×{old / mine:.2f}"
         )
 

@@ -92,10 +92,12 @@ _NetworkDraft = _draft(Network)
 # --------------------------------------------------------------------------------------------
 # lexing
 
-# A token is '(', ')', '|', a repeat '*N' or a word (the input shape, a layer); white space and
-# commas between tokens match nothing.  The group captures the tokens, so that split() returns
-# them with the separators in between, and each token starts where its separator ends.
-_LEX = re.compile(r"([()|]|\*[0-9]*|[^\s,()|*]+)")
+# A token is '(' or a structure's 'NAME(' (as in 'res('), ')', '|', a repeat '*N', or a word
+# (the input shape, a layer); white space and commas between tokens match nothing.  The group
+# captures the tokens, so that split() returns them with the separators in between, and each
+# token starts where its separator ends.  (The lookahead only spares the names' alternation
+# the characters that cannot start one.)
+_LEX = re.compile(r"((?=[rcmsaRCMSA])(?ai:res|cat|mul|split|aux)\(|[()|]|\*[0-9]*|[^\s,()|*]+)")
 _INPUT = re.compile(r"[0-9]+(?:x[0-9]+)+", re.ASCII)
 # 2 to 4 dims of 1 to 999,999,999: the input shapes that _number and the count of dims accept
 _PLAIN_INPUT = re.compile(r"[1-9][0-9]{0,8}(?:x[1-9][0-9]{0,8}){1,3}")
@@ -131,18 +133,10 @@ _LONGEST_NAME = max(map(len, REGISTRY))
 
 
 def _tokens(text: str) -> tuple[list[str], list[int]]:
-    """The tokens of ``text`` and where each starts.  A structure's name run into its '(' is
-    one token, ``res(``: the parser knows an open by its last character."""
+    """The tokens of ``text`` and where each starts."""
     pieces = _LEX.split(text)  # separator, token, separator, …, token, separator
     ends = list(accumulate(map(len, pieces)))
-    texts, starts = pieces[1::2], ends[:-1:2]
-    if "(" in texts:
-        for k in reversed([k for k, t in enumerate(texts) if t == "("]):
-            name = texts[k - 1] if k else ""
-            if name.lower() in GROUPS and starts[k - 1] + len(name) == starts[k]:
-                texts[k - 1 : k + 1] = [name + "("]
-                del starts[k]
-    return texts, starts
+    return pieces[1::2], ends[:-1:2]
 
 
 def _number(digits: str, token: str, pos: int, minimum: int = 1) -> int:
@@ -190,8 +184,8 @@ def parse_layer(word: str, pos: int, rank: int) -> tuple[Layer, tuple[str, ...]]
 
 def _parse_layer(word: str, pos: int, rank: int) -> tuple[Layer, tuple[str, ...]]:
     norm = word.lower().replace("×", "x")
-    name = next((n for n in _DIGIT_NAMES if norm.startswith(n)), None)
-    if name is not None:
+    if norm.startswith(_DIGIT_NAMES):  # a name with a digit in it (relu6), the longest first
+        name = next(n for n in _DIGIT_NAMES if norm.startswith(n))
         return _build(name, norm[len(name) :], word, pos, rank)
     m = _LETTERS.match(norm)
     if m is None:
@@ -265,16 +259,16 @@ def _build(name: str, rest: str, word: str, pos: int, rank: int) -> tuple[Layer,
                 word,
                 pos,
             )
-        if m.group(1) is not None:
-            key, value = "op", _number(m.group(1), word, pos, 0)
-        elif m.group(2) is not None:
-            key, value = m.group(2), True
+        op, flag, key, numbers = m.groups()
+        if op is not None:
+            key, value = "op", _number(op, word, pos, 0)
+        elif flag is not None:
+            key, value = flag, True
             if key in ("psame", "pvalid"):
                 key, value = "p", key[1:]
         else:
-            key = m.group(3)
             minimum = 0 if key == "p" else 1
-            digits = m.group(4).split("_")
+            digits = numbers.split("_")
             if len(digits) == 1:
                 value = _number(digits[0], word, pos, minimum)
             elif key not in _PER_DIM:
@@ -289,7 +283,7 @@ def _build(name: str, rest: str, word: str, pos: int, rank: int) -> tuple[Layer,
                 if len(values) != rank:
                     takes = "one" if rank == 1 else f"1 or {rank} joined by _"
                     raise SpecSyntaxError(
-                        f"'{_clip(word)}': {key}{m.group(4)} gives {len(values)} values; a "
+                        f"'{_clip(word)}': {key}{numbers} gives {len(values)} values; a "
                         f"rank-{rank} input takes {takes}",
                         word,
                         pos,

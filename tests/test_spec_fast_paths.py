@@ -6,8 +6,8 @@
 * An input shape that ``_PLAIN_INPUT`` matches skips the checks of each dim: the dims must be
   those the checked path reads, for hostile shapes too (zeros, leading zeros, 10 digits, five
   dims, non-ASCII digits).
-* ``_tokens`` splits the text with one regex and joins a structure's name to its ``(``: its
-  tokens and positions must be those of a plain scan, character by character.
+* ``_tokens`` splits the text with one regex (a structure's name and its ``(`` are one
+  token): its tokens and positions must be those of a plain scan, character by character.
 """
 
 from __future__ import annotations
@@ -143,6 +143,15 @@ HOSTILE = [
     "ſplit(", "\u212aat(", "re\u0073(", "aux\u00a0(", "aux\u2003(", "**2*", "*٣", "*2x3",
     "a" * 5000 + "(", "é(|)", "😀res(😀", "\x1c(\x1d)\x1e|\x1f", "res\n(relu)", "cat(,|,)",
 ]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", spec.GROUPS)
+def test_every_structure_name_opens_in_the_lexer(name: str):
+    assert name in _GROUPS
+    assert _tokens(f"{name}( {name.upper()}(") == (
+        [f"{name}(", f"{name.upper()}("],
+        [0, len(name) + 2],
+    )
 
 
 @pytest.mark.parametrize("text", HOSTILE + SPECS)
