@@ -461,7 +461,7 @@ class _Parser:
         """Items until '|', ')' or the end; returns the expanded nodes and the layer count."""
         nodes: list[Node] = []
         count = 0
-        texts, starts = self.texts, self.starts
+        texts, starts, cache = self.texts, self.starts, self.cache
         while self.i < len(texts):
             text, pos = texts[self.i], starts[self.i]
             if text == "|" or text == ")":
@@ -477,8 +477,16 @@ class _Parser:
                 )
             if text[-1] == "(":
                 item, item_count = self.parse_group(text, pos, depth + 1)
-            else:
-                item, item_count = [self.layer(text, pos)], 1
+            else:  # a layer
+                if self.i + 1 < len(texts) and texts[self.i + 1] == "(":
+                    self.check_call(text, pos)
+                self.i += 1
+                node = _LayerNodeDraft()  # LayerNode(layer, text, pos, notes): see _draft
+                node.layer, node.notes = cache.get(text) or self.parse_and_keep(text, pos)
+                node.token = text
+                node.position = pos
+                node.__class__ = LayerNode
+                item, item_count = [node], 1
             if self.i < len(texts) and texts[self.i][0] == "*":
                 item, item_count = self.repeat(item, item_count, text)
             count += item_count
@@ -487,23 +495,13 @@ class _Parser:
             nodes.extend(item)
         return nodes, count
 
-    def layer(self, word: str, pos: int) -> LayerNode:
-        """The layer token at ``self.i``, consumed."""
-        if self.i + 1 < len(self.texts) and self.texts[self.i + 1] == "(":
-            self.check_call(word, pos)
-        self.i += 1
-        parsed = self.cache.get(word)
-        if parsed is None:
-            parsed = parse_layer(word, pos, self.rank)
-            if len(self.cache) >= _TOKEN_CACHE_SIZE:
-                self.cache.clear()
-            self.cache[word] = parsed
-        node = _LayerNodeDraft()  # LayerNode(layer, word, pos, notes), made quickly: see _draft
-        node.layer, node.notes = parsed
-        node.token = word
-        node.position = pos
-        node.__class__ = LayerNode
-        return node
+    def parse_and_keep(self, word: str, pos: int) -> tuple[Layer, tuple[str, ...]]:
+        """A layer token the cache does not hold yet."""
+        parsed = parse_layer(word, pos, self.rank)
+        if len(self.cache) >= _TOKEN_CACHE_SIZE:
+            self.cache.clear()
+        self.cache[word] = parsed
+        return parsed
 
     def repeat(self, item: list[Node], item_count: int, start: str) -> tuple[list[Node], int]:
         """The item before the repeat token at ``self.i``, repeated; ``start`` is its first
