@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from math import prod
 from typing import Annotated, Literal, NamedTuple, Optional, TypeVar, Union
 
-from pydantic import BaseModel, Field, SerializeAsAny
+from pydantic import BaseModel, Field
 
 from .errors import ConvcalcError, LimitError, ShapeError, expect_type
 from .errors import clip as _clip
@@ -21,6 +21,7 @@ from .layers import (
     MAX_COUNT,
     MAX_INT,
     AnyLayer,
+    AsAny,
     Layer,
     Shape,
     Window,
@@ -69,7 +70,7 @@ DTYPES: dict[str, int] = {
 
 # Written as its value's own type: pydantic's union serializer would try each member in turn
 # for every row (the same JSON and schema; tests/test_layer_internals.py checks the layers').
-RowField = Annotated[Union[ReceptiveField, Literal["global", "beyond"], None], SerializeAsAny()]
+RowField = Annotated[Union[ReceptiveField, Literal["global", "beyond"], None], AsAny()]
 
 
 class LayerReport(BaseModel):

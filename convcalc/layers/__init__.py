@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Annotated, Union
 
-from pydantic import Field, SerializeAsAny
+from pydantic import Field
 
 from ..fmt import Shape, fmt_int, fmt_shape, in_layout
 from .base import (
@@ -30,6 +30,7 @@ from .base import (
     MAX_COUNT,
     MAX_INT,
     REGISTRY,
+    AsAny,
     Effect,
     Layer,
     Padding,
@@ -64,6 +65,7 @@ __all__ = [
     "Activation",
     "AdaptivePool",
     "AnyLayer",
+    "AsAny",
     "BatchNorm",
     "ChannelShuffle",
     "Conv",
@@ -126,10 +128,11 @@ AnyLayer = Annotated[
         ZeroPad,
     ],
     Field(discriminator="kind"),
-    SerializeAsAny(),
+    AsAny(),
 ]
 """The typed output of the parser and input of the engine: a union discriminated on ``kind``.
 
-``SerializeAsAny``: a layer is written to JSON by its own class, which it always is one of.
+``AsAny`` (pydantic's ``SerializeAsAny``): a layer is written to JSON by its own class, which
+it always is one of.
 Same JSON and schema; pydantic's union serializer would first build the layer's dict, then
 write that (a report's JSON took a third longer for its layers)."""
