@@ -6,7 +6,7 @@ import io
 import os
 from typing import TextIO
 
-from ..engine import Report, ReportStream
+from ..engine import LayerReport, Report, ReportStream
 from ..errors import display_width, escape_text
 from .cells import (
     explain_blocks,
@@ -98,15 +98,7 @@ class TableSink(Sink):
         blank = [""] * (3 * self.rf + has_notes)
         cells = [["", "input", shape_text(report.input_shape), "", "", *blank]]
         for (path, lead, layer), note in zip(rows, notes):
-            row = [
-                path,
-                lead + row_label(layer),
-                shape_text(layer.output_shape),
-                f"{layer.params:,}",
-                f"{layer.macs:,}",
-            ]
-            if self.rf:
-                row.extend(rf_cells(layer))
+            row = self._cells(path, lead, layer)
             if has_notes:
                 row.append("; ".join(note))
             cells.append(row)
@@ -121,6 +113,19 @@ class TableSink(Sink):
             self._plain(columns, cells, title, report, work)
         self.first = False
 
+    def _cells(self, path: str, lead: str, layer: LayerReport) -> list[str]:
+        """A row's cells before its notes: the path, the label, shape, params, MACs, RF."""
+        row = [
+            path,
+            lead + row_label(layer),
+            shape_text(layer.output_shape),
+            f"{layer.params:,}",
+            f"{layer.macs:,}",
+        ]
+        if self.rf:
+            row.extend(rf_cells(layer))
+        return row
+
     def report_stream(self, stream: ReportStream, line: int | None) -> None:
         """Each row's cells and --explain lines go to a spool as the row comes, and only
         the column widths stay in memory (a terminal gets the same text, styled)."""
@@ -133,15 +138,7 @@ class TableSink(Sink):
         with Spool() as cells, Spool() as work:
             for top in stream:
                 for path, lead, layer in table_rows([top], self.depth, branch_headers=True):
-                    row = [
-                        path,
-                        lead + row_label(layer),
-                        shape_text(layer.output_shape),
-                        f"{layer.params:,}",
-                        f"{layer.macs:,}",
-                    ]
-                    if self.rf:
-                        row.extend(rf_cells(layer))
+                    row = self._cells(path, lead, layer)
                     row.append("; ".join(row_notes(layer, self.rf)))
                     has_notes = has_notes or bool(row[-1])
                     for i, cell in enumerate(row):
