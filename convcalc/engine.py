@@ -8,11 +8,13 @@ only the structure: sequences, ``res`` (add) and ``cat`` (concatenate on channel
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from json.encoder import encode_basestring as _quote
 from math import prod
 from typing import Annotated, Literal, NamedTuple, Optional, TypeVar, Union
 
 from pydantic import BaseModel, Field
+from pydantic_core import to_json
 
 from .errors import ConvcalcError, LimitError, ShapeError, expect_type
 from .errors import clip as _clip
@@ -177,8 +179,11 @@ class _Walk:
     """State of one propagation: the layout, the warnings, the activation element count, and
     the receptive field of the current position."""
 
-    def __init__(self, channels_first: bool, rank: int = 2, explain: bool = False) -> None:
+    def __init__(
+        self, channels_first: bool, rank: int = 2, explain: bool = False, json: bool = False
+    ) -> None:
         self.cf = channels_first
+        self.json = json  # rows as their JSON text, no model made (see json_row)
         self.warnings: list[str] = []
         self.activations = 0
         # running sums over every layer: the totals, the 2⁵⁰−1 count limit, and a structure's
@@ -295,6 +300,9 @@ class _Walk:
             after = step.pads_after
             shape = step.shape
             self.activations += step.elements
+            if self.json:  # --jsonl: the row's JSON, with no model made
+                yield self.json_row(i, node, step)
+                continue
             yield _construct(
                 LayerReport,
                 {
@@ -406,6 +414,9 @@ class _Walk:
                 states.append(state_in)
                 keys.append(key_in)
             rf_notes = self.merge(states, keys, labelled)
+        if self.json:
+            counts = params, trainable, macs
+            return self.json_structure_row(index, node, out, counts, branch_rows, rf_notes), out
         row = _construct(
             LayerReport,
             {
@@ -471,12 +482,93 @@ class _Walk:
                 lines.append(f"{label}: {' + '.join(fmt_int(t) for t in terms)} = {total}")
         return lines
 
+    # ----------------------------------------------------------------------------------------
+    # --jsonl's rows: each row's JSON written as it is made, with no model made for it
+    #
+    # Exactly ``row.model_dump_json(exclude_none=True)`` (tests/test_json_rows.py compares them
+    # over the corpora, the zoo and edge specs).  Integers and the fixed keys are written here;
+    # every value whose form pydantic decides is pydantic's own JSON, kept per layer and per
+    # integer field: the typed layer, and a receptive field, whose floats pydantic writes its
+    # way (0.00001 where Python writes 1e-05).  Strings are quoted by the json module's
+    # encoder, whose escapes are serde_json's: ", \\ and the control characters.
+
+    def json_row(self, index: int, node: LayerNode, step: _Step) -> str:
+        """A layer's row (no --explain), its field as it stands after the layer."""
+        layer = node.layer
+        kept = _LAYER_JSON.get(id(layer))
+        if kept is None or kept[0] is not layer:
+            kept = (layer, layer.kind, to_json(layer, exclude_none=True).decode())
+            _keep_json(_LAYER_JSON, id(layer), kept)
+        notes = [*node.notes, *step.notes] if node.notes else step.notes
+        return (
+            f'{{"index":{index},"token":{_quote(node.token)},"kind":"{kept[1]}",'
+            f'"output_shape":[{",".join(map(str, step.output_shape))}],"params":{step.params},'
+            f'"trainable_params":{step.trainable},"non_trainable_params":{step.non_trainable},'
+            f'"macs":{step.macs},"notes":{_strings(notes) if notes else "[]"},'
+            f'"layer":{kept[2]},"rf":{self.rf_json()}}}'
+        )
+
+    def json_structure_row(
+        self,
+        index: int,
+        node: BranchNode,
+        out: Shape,
+        counts: tuple[int, int, int],
+        branch_rows: list[list[str]],
+        rf_notes: list[str],
+    ) -> str:
+        """A structure's row (no --explain): ``counts`` are its params, trainable params, MACs."""
+        params, trainable, macs = counts
+        branches = ",".join(f"[{','.join(rows)}]" for rows in branch_rows)
+        rf = self.rf_json()
+        if rf_notes:
+            rf = f'{rf[:-1]},"notes":{_strings(rf_notes)}}}'
+        return (
+            f'{{"index":{index},"token":{_quote(node.token)},"kind":"{node.kind}",'
+            f'"output_shape":[{",".join(map(str, _display(out, self.cf)))}],"params":{params},'
+            f'"trainable_params":{trainable},"non_trainable_params":{params - trainable},'
+            f'"macs":{macs},"notes":[],"branches":[{branches}],"rf":{rf}}}'
+        )
+
+    def rf_json(self) -> str:
+        """The field's JSON: pydantic's, kept per integer field."""
+        key = self.key
+        if key is None:  # "global", "beyond", or fractions (pydantic's float forms)
+            return to_json(self.rf).decode()
+        text = _RF_JSON.get(key)
+        if text is None:
+            text = _keep_json(_RF_JSON, key, to_json(self.rf).decode())
+        return text
+
     @staticmethod
     def check_size(shape: Shape, token: str, position: int) -> None:
         if max(shape) > MAX_INT or prod(shape) > MAX_INT:
             raise LimitError(
                 f"output {fmt_shape(shape)} is larger than 2³¹−1 elements", token, position
             )
+
+
+# The JSON of each layer (pydantic's), by its id, with the layer, so that the id stays its own
+# while the entry lives; and of each integer receptive field, by its key.  Bounded: cleared
+# whole when full, like the step memo.
+_LAYER_JSON: dict[int, tuple[Layer, str, str]] = {}  # (layer, its kind, its JSON)
+_RF_JSON: dict[Key, str] = {}
+_JSON_KEPT = 4096
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _keep_json(memo: dict[_K, _V], key: _K, value: _V) -> _V:
+    if len(memo) >= _JSON_KEPT:
+        memo.clear()
+    memo[key] = value
+    return value
+
+
+def _strings(texts: Iterable[str]) -> str:
+    """A JSON array of strings, as pydantic writes it."""
+    return f"[{','.join(map(_quote, texts))}]"
 
 
 def _inference_macs(rows: list[LayerReport]) -> int:
@@ -569,9 +661,10 @@ class ReportStream:
     """
 
     def __init__(self, network: Network, *, dtype: str = "float32", explain: bool = False):
-        expect_type(network, Network, "propagate", "network")
-        expect_type(dtype, str, "propagate", "dtype")
-        expect_type(explain, bool, "propagate", "explain")
+        if type(network) is not Network or type(dtype) is not str or type(explain) is not bool:
+            expect_type(network, Network, "propagate", "network")
+            expect_type(dtype, str, "propagate", "dtype")
+            expect_type(explain, bool, "propagate", "explain")
         if dtype not in DTYPES:
             raise ConvcalcError(
                 f"unknown dtype '{_clip(dtype)}' (one of {', '.join(DTYPES)})", dtype
@@ -582,16 +675,58 @@ class ReportStream:
         self.channels_first = network.channels_first
         self.dtype = dtype
         self.explain = explain
-        self.totals: Totals | None = None
         self.warnings: list[str] = []
         self._started = False
+        self._sums: dict[str, int | list[int]] | None = None  # Totals' fields, at the end
+        self._totals: Totals | None = None
+
+    @property
+    def totals(self) -> Totals | None:
+        """The totals, once the iteration has ended (None before)."""
+        if self._totals is None and self._sums is not None:
+            self._totals = _construct(Totals, self._sums)
+        return self._totals
 
     def __iter__(self) -> Iterator[LayerReport]:
+        return self._rows(json=False)
+
+    def json_rows(self) -> Iterator[str]:
+        """The rows as iterating the stream gives them, each as its compact JSON: exactly
+        ``row.model_dump_json(exclude_none=True)``, written without making the row (the
+        ``--jsonl`` path).  :meth:`json_frame` gives the rest of the report's JSON."""
+        if self.explain:  # the arithmetic's lines: the models' JSON
+            return (row.model_dump_json(exclude_none=True) for row in self._rows(json=False))
+        return self._rows(json=True)  # type: ignore[return-value]
+
+    def json_frame(self) -> tuple[str, str]:
+        """After the iteration, the report's compact JSON before its rows and after them:
+        ``head + ",".join(json_rows) + tail`` is ``report.model_dump_json(exclude_none=True)``."""
+        t = self._sums  # the --jsonl path makes no Totals model either
+        if t is None:
+            raise RuntimeError("json_frame comes after the iteration")
+        head = (
+            f'{{"schema_version":{SCHEMA_VERSION},"spec":{_quote(self.spec)},'
+            f'"input_shape":[{",".join(map(str, self.input_shape))}],'
+            f'"channels_first":{"true" if self.channels_first else "false"},'
+            f'"dtype":{_quote(self.dtype)},"layers":['
+        )
+        tail = (
+            f'],"totals":{{"params":{t["params"]},"trainable_params":{t["trainable_params"]},'
+            f'"non_trainable_params":{t["non_trainable_params"]},"macs":{t["macs"]},'
+            f'"flops":{t["flops"]},"output_shape":[{",".join(map(str, t["output_shape"]))}],'  # type: ignore[call-overload]
+            f'"activation_elements":{t["activation_elements"]},'
+            f'"param_bytes":{t["param_bytes"]},"activation_bytes":{t["activation_bytes"]},'
+            f'"aux_macs":{t["aux_macs"]}}},'
+            f'"warnings":{_strings(self.warnings)}}}'
+        )
+        return head, tail
+
+    def _rows(self, json: bool) -> Iterator[LayerReport]:
         if self._started:
             raise RuntimeError("a ReportStream is iterated once")
         self._started = True
         network = self.network
-        walk = _Walk(network.channels_first, len(network.input_shape) - 1, self.explain)
+        walk = _Walk(network.channels_first, len(network.input_shape) - 1, self.explain, json)
         walk.warnings.extend(network.notes)
         self.warnings = walk.warnings
         try:
@@ -604,21 +739,18 @@ class ReportStream:
         trainable, non_trainable = walk.trainable, walk.params - walk.trainable
         macs, aux_macs = walk.macs - walk.hidden, walk.hidden
         size = DTYPES[self.dtype]
-        self.totals = _construct(
-            Totals,
-            {
-                "params": trainable + non_trainable,
-                "trainable_params": trainable,
-                "non_trainable_params": non_trainable,
-                "macs": macs,
-                "flops": 2 * macs,
-                "output_shape": _display(walk.out, network.channels_first),
-                "activation_elements": walk.activations,
-                "param_bytes": (trainable + non_trainable) * size,
-                "activation_bytes": walk.activations * size,
-                "aux_macs": aux_macs,
-            },
-        )
+        self._sums = {  # Totals' fields in order; the model is made when asked for (totals)
+            "params": trainable + non_trainable,
+            "trainable_params": trainable,
+            "non_trainable_params": non_trainable,
+            "macs": macs,
+            "flops": 2 * macs,
+            "output_shape": _display(walk.out, network.channels_first),
+            "activation_elements": walk.activations,
+            "param_bytes": (trainable + non_trainable) * size,
+            "activation_bytes": walk.activations * size,
+            "aux_macs": aux_macs,
+        }
 
     def shell(self, rows: list[LayerReport] | None = None) -> Report:
         """The report after the iteration, with ``rows`` as its layers; without them, the frame
@@ -663,18 +795,32 @@ def analyze(
     Raises :class:`~convcalc.errors.ConvcalcError` (a ``ValueError``) for any bad input, and a
     ``TypeError`` naming the parameter for an argument of the wrong type (``analyze(b"…")``).
     """
-    expect_type(spec, str, "analyze", "spec")
-    expect_type(channels_first, bool, "analyze", "channels_first")
-    expect_type(dtype, str, "analyze", "dtype")
-    expect_type(explain, bool, "analyze", "explain")
-    return propagate(parse(spec, channels_first=channels_first), dtype=dtype, explain=explain)
+    if not _plain_types(spec, channels_first, dtype, explain):
+        expect_type(spec, str, "analyze", "spec")
+        expect_type(channels_first, bool, "analyze", "channels_first")
+        expect_type(dtype, str, "analyze", "dtype")
+        expect_type(explain, bool, "analyze", "explain")
+    network = parse(spec, channels_first=channels_first)
+    return ReportStream(network, dtype=dtype, explain=explain).report()
 
 
 def analyze_stream(
     spec: str, *, channels_first: bool = False, dtype: str = "float32", explain: bool = False
 ) -> ReportStream:
     """:func:`analyze` one row at a time: a :class:`ReportStream` (the CLI's sinks use it)."""
-    expect_type(spec, str, "analyze", "spec")
-    expect_type(channels_first, bool, "analyze", "channels_first")
+    if not _plain_types(spec, channels_first, dtype, explain):
+        expect_type(spec, str, "analyze", "spec")
+        expect_type(channels_first, bool, "analyze", "channels_first")
     network = parse(spec, channels_first=channels_first)
     return ReportStream(network, dtype=dtype, explain=explain)
+
+
+def _plain_types(spec: object, channels_first: object, dtype: object, explain: object) -> bool:
+    """The arguments' usual types, in one test: the per-argument checks, which name the
+    argument of a wrong type, run only when this fails."""
+    return (
+        type(spec) is str
+        and type(dtype) is str
+        and type(channels_first) is bool
+        and type(explain) is bool
+    )

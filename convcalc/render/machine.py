@@ -32,7 +32,7 @@ class JsonSink(Sink):
 
     def report_stream(self, stream: ReportStream, line: int | None) -> None:
         before = ("[\n" if self.count == 0 else ",\n") if self.batch else ""
-        _write_json(stream, self.out, indent=True, before=before)
+        _write_json(stream, self.out, before=before)
         if not self.batch:
             self.out.write("\n")
         self.count += 1
@@ -58,7 +58,7 @@ class JsonlSink(Sink):
         self.out.write(report.model_dump_json(exclude_none=True) + "\n")
 
     def report_stream(self, stream: ReportStream, line: int | None) -> None:
-        _write_json(stream, self.out, indent=False)
+        _write_jsonl(stream, self.out)
         self.out.write("\n")
 
     def error(self, error: ConvcalcError, spec: str, line: int | None) -> None:
@@ -69,13 +69,37 @@ class JsonlSink(Sink):
 
 
 ROWS_AT_ONCE = 256
-"""A spec of up to this many top-level rows is serialised in one call (nearly every spec);
-a longer one row by row, each as it comes."""
+"""A spec of up to this many top-level rows is written in one piece (nearly every spec); a
+longer one row by row, each as it comes, to a :class:`Spool`."""
 
 
-def _write_json(stream: ReportStream, out: TextIO, *, indent: bool, before: str = "") -> None:
-    """Write ``before``, then the report's JSON, exactly ``model_dump_json(exclude_none=True)``;
-    nothing before the last row has come, so that a late error leaves no partial output.
+def _write_jsonl(stream: ReportStream, out: TextIO) -> None:
+    """Write the report's compact JSON, exactly ``model_dump_json(exclude_none=True)``, from
+    its rows' JSON (:meth:`~convcalc.engine.ReportStream.json_rows`, which makes no model);
+    nothing before the last row has come, so that a late error leaves no partial output."""
+    rows: list[str] = []
+    it = stream.json_rows()
+    for row in it:
+        rows.append(row)
+        if len(rows) > ROWS_AT_ONCE:
+            break
+    else:
+        head, tail = stream.json_frame()
+        out.write(head + ",".join(rows) + tail)
+        return
+    with Spool() as spooled:
+        spooled.write(",".join(rows))
+        for row in it:
+            spooled.write("," + row)
+        head, tail = stream.json_frame()
+        out.write(head)
+        spooled.copy_to(out)
+        out.write(tail)
+
+
+def _write_json(stream: ReportStream, out: TextIO, *, before: str = "") -> None:
+    """Write ``before``, then the report's indented JSON, exactly
+    ``model_dump_json(exclude_none=True, indent=2)``; nothing before the last row has come.
 
     One call of pydantic's serializer for a whole report costs a fraction of one per row plus
     the frame; past :data:`ROWS_AT_ONCE` top-level rows, the rows go to a :class:`Spool` one by
@@ -89,35 +113,33 @@ def _write_json(stream: ReportStream, out: TextIO, *, indent: bool, before: str 
             break
     else:
         report = stream.shell(rows)
-        out.write(before + report.model_dump_json(exclude_none=True, indent=2 if indent else None))
+        out.write(before + report.model_dump_json(exclude_none=True, indent=2))
         return
     with Spool() as spooled:
-        _json_rows(itertools.chain(rows, it), spooled, indent=indent)
-        head, tail = _json_frame(stream.shell(), indent=indent)
+        _json_rows(itertools.chain(rows, it), spooled)
+        head, tail = _json_frame(stream.shell())
         out.write(before + head)
         spooled.copy_to(out)
         out.write(tail)
 
 
-def _json_rows(rows: Iterable[LayerReport], out: Spool, *, indent: bool) -> None:
-    """Each top-level row as the report's JSON would hold it, written as it comes."""
+def _json_rows(rows: Iterable[LayerReport], out: Spool) -> None:
+    """Each top-level row as the indented report's JSON holds it, written as it comes."""
     sep = ""
     for row in rows:
-        if indent:  # inside "layers" at depth 2; JSON strings hold no raw newline
-            text = row.model_dump_json(exclude_none=True, indent=2).replace("\n", "\n    ")
-            out.write(f"{sep}\n    {text}")
-            sep = ","
-        else:
-            out.write(sep + row.model_dump_json(exclude_none=True))
-            sep = ","
+        # inside "layers" at depth 2; JSON strings hold no raw newline
+        text = row.model_dump_json(exclude_none=True, indent=2).replace("\n", "\n    ")
+        out.write(f"{sep}\n    {text}")
+        sep = ","
 
 
-def _json_frame(shell: Report, *, indent: bool) -> tuple[str, str]:
-    """The report's JSON before and after its rows: exactly ``model_dump_json`` around them."""
-    text = shell.model_dump_json(exclude_none=True, indent=2 if indent else None)
-    key = '"layers": []' if indent else '"layers":[]'
+def _json_frame(shell: Report) -> tuple[str, str]:
+    """The indented report's JSON before and after its rows: exactly ``model_dump_json``
+    around them."""
+    text = shell.model_dump_json(exclude_none=True, indent=2)
+    key = '"layers": []'
     head, _, tail = text.partition(key)  # the key's quotes cannot occur unescaped in a value
-    return head + key[:-1], ("\n  ]" if indent else "]") + tail
+    return head + key[:-1], "\n  ]" + tail
 
 
 COMPACT = (",", ":")  # json.dumps separators of --jsonl, as pydantic writes the results
