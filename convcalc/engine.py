@@ -120,7 +120,10 @@ def _construct(cls: type[_M], values: dict[str, object]) -> _M:
     """
     model = _new(cls)
     _set_dict(model, values)
-    _set_fields_set(model, _FIELD_SETS[cls].copy())
+    # Every field is set, so every model of a class can share one set of their names: pydantic
+    # only ever adds a name to it (on assignment: one that is there already) and copies it for
+    # a copy.  A set per model was 2% of analyze().
+    _set_fields_set(model, _FIELD_SETS[cls])
     _set_extra(model, None)
     _set_private(model, None)
     return model

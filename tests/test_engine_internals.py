@@ -77,3 +77,19 @@ def test_rows_do_not_share_mutable_notes() -> None:
     a.layers[2].notes.append("mine")
     b = convcalc.analyze("28x28x1 conv3x3s2p1x32 pool2 dense5")
     assert b.layers[2].notes == ["flattened 7×7×32 = 1,568"]
+
+
+def test_models_share_their_fields_set_safely() -> None:
+    """_construct gives every model of a class one shared set of field names: assigning a
+    field, copying, or dumping with exclude_unset must behave as with a set of its own."""
+    first, second = convcalc.analyze(SPECS[0]).layers[:2]
+    assert first.__pydantic_fields_set__ is second.__pydantic_fields_set__
+    names = set(engine.LayerReport.model_fields)
+    first.index = 9
+    first.notes = ["changed"]
+    copied = first.model_copy(update={"index": 3})
+    assert copied.__pydantic_fields_set__ is not first.__pydantic_fields_set__
+    for row in (first, second, copied):
+        assert row.model_fields_set == names
+        assert set(row.model_dump(exclude_unset=True)) == names
+    assert (second.index, second.notes) == (2, [])
