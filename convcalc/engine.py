@@ -588,7 +588,7 @@ class _Step(NamedTuple):
     non_trainable: int
     macs: int
     warnings: tuple[str, ...]
-    windows: tuple[Window, ...] | None  # rf_window
+    windows: tuple[Window, ...] | None  # for the receptive field
     output_shape: tuple[int, ...]  # in the display layout
     notes: tuple[str, ...]  # the effect's notes, the input shape written in
     pads_after: tuple[int, ...] | None
@@ -596,7 +596,8 @@ class _Step(NamedTuple):
     params: int  # trainable + non-trainable
     # Only immutable values (and the layer, which the parser's token cache holds anyway): the
     # garbage collector then skips every part of the ~10,000 entries a batch leaves here but
-    # the tuple itself.  The Effect is made again for --explain, which needs it.
+    # the tuple itself (the Effect's notes, warnings and windows are tuples already).  The
+    # Effect is made again for --explain, which needs it.
 
 
 # What a layer does to an input shape never changes (layers are frozen), and networks and
@@ -620,27 +621,28 @@ def _step(node: LayerNode, shape: Shape, cf: bool) -> _Step:
         raise type(err)(message, node.token, node.position) from None
     out = eff.shape
     elements = prod(out)
-    if elements > MAX_INT or max(out) > MAX_INT:
+    if not 0 < elements <= MAX_INT:  # the product bounds every dim, unless one is 0
         _Walk.check_size(out, node.token, node.position)
     notes = eff.notes
     if notes and any(INPUT in n for n in notes):
         shown = fmt_shape(in_layout(shape, cf))
-        notes = [n.replace(INPUT, shown) for n in notes]
+        notes = tuple(n.replace(INPUT, shown) for n in notes)
+    trainable, non_trainable = eff.trainable, eff.non_trainable
     step = _new_tuple(  # _Step(…) without NamedTuple's Python-level __new__
         _Step,
         (
             layer,
             out,
-            eff.trainable,
-            eff.non_trainable,
+            trainable,
+            non_trainable,
             eff.macs,
-            tuple(eff.warnings) if eff.warnings else (),
-            layer.rf_window(shape),
+            eff.warnings,
+            eff.windows,
             in_layout(out, cf) if cf else out,
-            tuple(notes) if notes else (),
-            layer.pads_after(shape),
+            notes,
+            eff.pads_after,
             elements,
-            eff.trainable + eff.non_trainable,
+            trainable + non_trainable,
         ),
     )
     if len(_STEPS) >= _STEPS_SIZE:

@@ -4,8 +4,9 @@ Each class is a pydantic model (its ``kind`` a ``Literal``) that holds, side by 
 
 * ``NAMES`` – the tokens that spell it (the first is canonical) and ``OPTIONS`` it accepts;
 * ``from_token`` – how the x-numbers and options of a token become typed fields;
-* ``forward`` – its shape rule, parameter rule and MAC rule, given the input shape;
-* ``rf_window`` – the window it slides, for receptive fields; ``explain`` – its arithmetic.
+* ``forward`` – its shape rule, parameter rule and MAC rule, given the input shape, and the
+  window it slides, for receptive fields (all in one :class:`Effect`: a step-memo miss in the
+  engine makes one call); ``explain`` – its arithmetic.
 
 The kinds live in one module per family (``conv``, ``pool``, ``norm``, ``simple``,
 ``block``), each importing

@@ -6,7 +6,7 @@ that the families share.  Family modules import this one, never the package.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from math import gcd
 from typing import Annotated, ClassVar, Literal, NamedTuple, Union
@@ -64,14 +64,23 @@ INPUT = "{input}"
 
 @dataclass(slots=True)
 class Effect:
-    """What one layer does to its input: the output shape and what the layer costs."""
+    """What one layer does to its input: the output shape, what the layer costs, and how its
+    output positions map onto its input's — all that the engine takes from ``forward``."""
 
     shape: Shape
     trainable: int = 0
     non_trainable: int = 0
     macs: int = 0
-    notes: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    # Tuples, added to with +=: most layers write none, and the empty tuple is shared (two
+    # default_factory lists made for every effect were a tenth of a step-memo miss).
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    #: the window the layer slides over each spatial dim, for receptive fields: () (the default)
+    #: when every position stays where it is; None when the output has no positions left
+    #: (flatten, dense, global pools): the field becomes the whole input
+    windows: tuple[Window, ...] | None = ()
+    #: zero rows the layer adds after its input, per spatial dim (``zpad``); else None
+    pads_after: tuple[int, ...] | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -109,25 +118,25 @@ class Layer(BaseModel):
         return []
 
     def forward(self, shape: Shape) -> Effect:  # pragma: no cover - every subclass overrides
+        """The layer on ``shape``: the output shape, the parameters and MACs, notes and floor
+        warnings, and the receptive-field windows (:class:`Effect`).  Raises a
+        :class:`~convcalc.errors.ShapeError` for an input it cannot take."""
         raise NotImplementedError
 
     def rf_window(self, shape: Shape) -> tuple[Window, ...] | None:
-        """The window this layer slides over ``shape``, one per spatial dim, for receptive fields.
+        """The window this layer slides over ``shape``, one per spatial dim, for receptive fields
+        (``forward``'s :attr:`Effect.windows`, for a caller that wants only them).
 
-        ``()`` (this default) when every position stays where it is; ``None`` when the output has
-        no positions left (flatten, dense, global pools): the field becomes the whole input.
+        ``()`` when every position stays where it is; ``None`` when the output has no positions
+        left (flatten, dense, global pools): the field becomes the whole input.
         """
-        return ()
+        return self.forward(shape).windows
 
     def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
         """The arithmetic of ``forward`` with the numbers in, one line per step (``--explain``)."""
         return [f"shape unchanged: {fmt_shape(in_layout(effect.shape, channels_first))}"]
 
-    def pads_after(self, shape: Shape) -> tuple[int, ...] | None:
-        """Zero rows this layer adds after its input, per spatial dim (``zpad``); else None."""
-        return None
-
-    def warnings_after_pad(self, shape: Shape, extra: tuple[int, ...]) -> list[str] | None:
+    def warnings_after_pad(self, shape: Shape, extra: tuple[int, ...]) -> tuple[str, ...] | None:
         """The floor warnings when a ``zpad`` just before added ``extra`` rows after the input
         (they count as padding); None when this layer's warnings do not depend on it."""
         return None
@@ -248,15 +257,17 @@ def _windows(
 ) -> list[int]:
     """Output spatial sizes of a sliding window (conv or pool), per the contract's rules.
 
-    Checks the input is a map of the kernel's rank; adds psame padding notes and floor warnings
-    to ``effect``; raises on an output < 1.  ``extra``: rows a ``zpad`` just before added after
-    the input, per dim; they count as padding in the floor warning.
+    Checks the input is a map of the kernel's rank; adds psame padding notes, floor warnings and
+    the receptive-field windows to ``effect``; raises on an output < 1.  ``extra``: rows a
+    ``zpad`` just before added after the input, per dim; they count as padding in the floor
+    warning.
     """
     rank = len(slide.kernel)
     if len(shape) != rank + 1:
         _check_kernel_rank(kind, slide.kernel, shape)
     if slide.pad is None:
         return _same_windows(shape, slide, effect)
+    effect.windows = slide.windows
     outs: list[int] = []
     # zip stops at the kernel's end: shape's last entry, the channels, is left out
     for i, (w, f, eff, stride, p) in enumerate(
@@ -287,27 +298,31 @@ def _windows(
                 lost = r - p - a
                 rows = "row" if lost == 1 else "rows"
                 past = f" (before the zpad's {a})" if a else ""
-                effect.warnings.append(
+                effect.warnings += (
                     f"{name}: ({w} + 2·{p} − {k}) mod {stride} = {r}: the last {lost} "
                     f"input {rows}{past} along {name} {'is' if lost == 1 else 'are'} never covered "
-                    "by a window"
+                    "by a window",
                 )
         outs.append(o)
     return outs
 
 
 def _same_windows(shape: Shape, slide: Slide, effect: Effect) -> list[int]:
-    """Output spatial sizes under psame: ⌈W/S⌉, with a note where the padding is uneven."""
+    """Output spatial sizes under psame: ⌈W/S⌉, with a note where the padding is uneven; the
+    windows (into ``effect``) pad before by the TensorFlow rule."""
     outs = []
+    windows = []
     for name, w, eff, stride in zip(
         DIM_NAMES[len(slide.kernel)], shape, slide.extent, slide.stride
     ):
         o, before, total = _same_split(w, eff, stride)
         if total % 2:
-            effect.notes.append(
-                f"{name}: psame pads {before} before, {total - before} after (TensorFlow rule)"
+            effect.notes += (
+                f"{name}: psame pads {before} before, {total - before} after (TensorFlow rule)",
             )
         outs.append(o)
+        windows.append(Window(eff, stride, before))
+    effect.windows = tuple(windows)
     return outs
 
 
@@ -330,20 +345,6 @@ def _same_split(w: int, eff: int, stride: int) -> tuple[int, int, int]:
     o = -(-w // stride)
     total = max((o - 1) * stride + eff - w, 0)
     return o, total // 2, total
-
-
-# --------------------------------------------------------------------------------------------
-# receptive-field windows (cheap integer facts; the engine runs the recurrence)
-
-
-def _sliding(shape: Shape, slide: Slide) -> tuple[Window, ...]:
-    """The windows of a conv or pool; psame's padding before by the TensorFlow rule."""
-    if slide.windows is not None:
-        return slide.windows
-    return tuple(
-        Window(eff, s, _same_split(w, eff, s)[1])
-        for w, eff, s in zip(shape, slide.extent, slide.stride)
-    )
 
 
 # --------------------------------------------------------------------------------------------

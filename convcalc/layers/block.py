@@ -36,10 +36,10 @@ class SqueezeExcite(Layer):
         c, r = shape[-1], self.squeeze
         ones = "×".join(["1"] * rank)
         return Effect(
-            shape=shape,
+            shape,
             trainable=c * r + r + r * c + c,
             macs=2 * r * c,
-            notes=[f"se{r} = mul(apool1 conv1x{r} relu conv1x{c} sigmoid), gate {ones}×{c}"],
+            notes=(f"se{r} = mul(apool1 conv1x{r} relu conv1x{c} sigmoid), gate {ones}×{c}",),
         )
 
     def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:

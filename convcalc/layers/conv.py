@@ -27,7 +27,6 @@ from .base import (
     _params_line,
     _per_filter,
     _slide,
-    _sliding,
     _window_lines,
     _windows,
     register,
@@ -35,6 +34,16 @@ from .base import (
 
 # --------------------------------------------------------------------------------------------
 # convolution family
+
+
+def _tf_note(slide: Slide, effect: Effect) -> None:
+    """PyTorch takes a stride with a dilation; TensorFlow refuses them together in psame."""
+    if slide.pad is None and max(slide.stride) > 1 and max(slide.dilation) > 1:
+        effect.notes += (
+            "psame with stride > 1 and dilation > 1: TensorFlow refuses this layer "
+            "(PyTorch takes it)",
+        )
+
 
 _CONV_OPTS = frozenset({"s", "p", "d", "nb"})
 
@@ -110,25 +119,16 @@ class _ConvFamily(Layer):
         return self.slide.dilation
 
     def spatial(self, shape: Shape, effect: Effect) -> list[int]:
-        """Output spatial sizes (floor rule, psame notes, floor warnings into ``effect``)."""
-        self.tf_note(effect)
-        return _windows(self.kind, shape, self.slide, False, effect)
+        """Output spatial sizes (floor rule); psame notes, floor warnings and the receptive-field
+        windows into ``effect``."""
+        slide = self.slide  # read once: each reading is an lru_cache lookup on four fields
+        _tf_note(slide, effect)
+        return _windows(self.kind, shape, slide, False, effect)
 
-    def tf_note(self, effect: Effect) -> None:
-        """PyTorch takes a stride with a dilation; TensorFlow refuses them together in psame."""
-        if self.padding == "same" and max(self.strides) > 1 and max(self.dilations) > 1:
-            effect.notes.append(
-                "psame with stride > 1 and dilation > 1: TensorFlow refuses this layer "
-                "(PyTorch takes it)"
-            )
-
-    def warnings_after_pad(self, shape: Shape, extra: tuple[int, ...]) -> list[str] | None:
-        effect = Effect(shape=())
+    def warnings_after_pad(self, shape: Shape, extra: tuple[int, ...]) -> tuple[str, ...] | None:
+        effect = Effect(())
         _windows(self.kind, shape, self.slide, False, effect, extra)
         return effect.warnings
-
-    def rf_window(self, shape: Shape) -> tuple[Window, ...]:
-        return _sliding(shape, self.slide)
 
     def window_lines(self, shape: Shape, extra: tuple[int, ...] | None = None) -> list[str]:
         return _window_lines(shape, self.slide, False, extra)
@@ -161,14 +161,15 @@ class Conv(_ConvFamily):
         )
 
     def forward(self, shape: Shape) -> Effect:
-        c_in = shape[-1]
-        effect = Effect(shape=())
+        c_in, filters, groups = shape[-1], self.filters, self.groups
+        effect = Effect(())
         spatial = self.spatial(shape, effect)
-        _check_groups(self.kind, self.groups, c_in, self.filters)
-        effect.shape = (*spatial, self.filters)
-        k = prod(self.kernel)
-        effect.trainable = k * (c_in // self.groups) * self.filters + self.filters * self.bias
-        effect.macs = prod(effect.shape) * k * (c_in // self.groups)
+        if groups > 1:
+            _check_groups(self.kind, groups, c_in, filters)
+        effect.shape = (*spatial, filters)
+        per = prod(self.kernel) * (c_in // groups)  # weights per filter
+        effect.trainable = per * filters + filters * self.bias
+        effect.macs = prod(effect.shape) * per
         return effect
 
     def explain(
@@ -218,7 +219,7 @@ class DepthwiseConv(_ConvFamily):
         )
 
     def forward(self, shape: Shape) -> Effect:
-        effect = Effect(shape=())
+        effect = Effect(())
         spatial = self.spatial(shape, effect)
         c_out = shape[-1] * self.multiplier
         effect.shape = (*spatial, c_out)
@@ -271,7 +272,7 @@ class SeparableConv(_ConvFamily):
         return cls(kernel=kernel, filters=filters, **cls.sliding_options(opts))  # type: ignore[arg-type]
 
     def forward(self, shape: Shape) -> Effect:
-        effect = Effect(shape=())
+        effect = Effect(())
         spatial = self.spatial(shape, effect)
         c_mid = shape[-1] * self.multiplier
         effect.shape = (*spatial, self.filters)
@@ -372,31 +373,33 @@ class ConvTranspose(_ConvFamily):
         _check_kernel_rank(self.kind, self.kernel, shape)
         c_in = shape[-1]
         _check_groups(self.kind, self.groups, c_in, self.filters)
-        effect = Effect(shape=())
-        self.tf_note(effect)
+        slide, padding = self.slide, self.padding
+        effect = Effect(())
+        _tf_note(slide, effect)
         rank = len(self.kernel)
-        names = DIM_NAMES[rank]
         spatial: list[int] = []
-        pads = (0,) * rank if self.padding in ("same", "valid") else _dims(self.padding, rank)  # type: ignore[arg-type]
-        for i, (name, w, f) in enumerate(zip(names, shape[:-1], self.kernel)):
-            s, d = self.strides[i], self.dilations[i]
-            if self.padding == "same":
+        windows: list[Window] = []
+        pads = (0,) * rank if padding in ("same", "valid") else _dims(padding, rank)  # type: ignore[arg-type]
+        rows = zip(DIM_NAMES[rank], shape[:-1], self.kernel, slide.stride, slide.dilation, pads)
+        for i, (name, w, f, s, d, p) in enumerate(rows):
+            eff = d * (f - 1) + 1
+            if padding == "same":
                 o = w * s
-                p, op, crop = self.torch_padding(f, i)
-                effect.notes.append(
-                    f"{name}: psame gives {w}·{s} = {o} (Keras); in PyTorch padding={p}, "
-                    f"output_padding={op}" + (", then drop the last row" if crop else "")
+                tp, op, crop = self.torch_padding(f, i)
+                effect.notes += (
+                    f"{name}: psame gives {w}·{s} = {o} (Keras); in PyTorch padding={tp}, "
+                    f"output_padding={op}" + (", then drop the last row" if crop else ""),
                 )
-            elif self.padding == "valid":
-                eff = d * (f - 1) + 1
+                p = max(eff - s, 0) // 2  # the Keras size's padding before, for the window
+            elif padding == "valid":
                 o = w * s + max(eff - s, 0)
                 if eff < s:
-                    effect.notes.append(
+                    effect.notes += (
                         f"{name}: pvalid gives {w}·{s} + max({eff} − {s}, 0) = {o} (Keras); "
-                        f"in PyTorch output_padding={s - eff}"
+                        f"in PyTorch output_padding={s - eff}",
                     )
             else:
-                p, op = pads[i], self.output_padding
+                op = self.output_padding
                 o = (w - 1) * s - 2 * p + d * (f - 1) + op + 1
                 if o < 1:
                     raise ShapeError(
@@ -404,23 +407,16 @@ class ConvTranspose(_ConvFamily):
                         f"{d}·({f} − 1) + {op} + 1 = {_n(o)} < 1"
                     )
             spatial.append(o)
+            # the receptive field's window: a stride-1 conv of the dilated kernel on the S-times
+            # finer grid (zeros between the inputs), padded by D·(F−1) − P before: the
+            # fractionally strided view
+            windows.append(Window(eff, 1, eff - 1 - p, s))
         effect.shape = (*spatial, self.filters)
+        effect.windows = tuple(windows)
         k = prod(self.kernel)
         effect.trainable = k * c_in * (self.filters // self.groups) + self.filters * self.bias
         effect.macs = prod(shape) * k * (self.filters // self.groups)
         return effect
-
-    def rf_window(self, shape: Shape) -> tuple[Window, ...]:
-        # A stride-1 conv of the dilated kernel on the S-times finer grid (zeros between the
-        # inputs), padded by D·(F−1) − P before: the fractionally strided view.
-        windows = []
-        rank = len(self.kernel)
-        pads = (0,) * rank if self.padding in ("same", "valid") else _dims(self.padding, rank)  # type: ignore[arg-type]
-        for f, s, d, p in zip(self.kernel, self.strides, self.dilations, pads):
-            eff = d * (f - 1) + 1
-            crop = max(eff - s, 0) // 2 if self.padding == "same" else p
-            windows.append(Window(eff, 1, eff - 1 - crop, s))
-        return tuple(windows)
 
     def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
         op = self.output_padding

@@ -23,7 +23,7 @@ class LayerNorm(Layer):
     kind: Literal["ln"] = "ln"
 
     def forward(self, shape: Shape) -> Effect:
-        return Effect(shape=shape, trainable=2 * shape[-1])
+        return Effect(shape, trainable=2 * shape[-1])
 
     def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
         c = _n(shape[-1])
@@ -56,7 +56,7 @@ class GroupNorm(Layer):
         c = shape[-1]
         if c % self.groups:
             raise ShapeError(f"gn{self.groups}: the groups must divide the channels ({c})")
-        return Effect(shape=shape, trainable=2 * c)
+        return Effect(shape, trainable=2 * c)
 
     def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
         c, g = shape[-1], self.groups
@@ -76,7 +76,7 @@ class LayerScale(Layer):
     kind: Literal["scale"] = "scale"
 
     def forward(self, shape: Shape) -> Effect:
-        return Effect(shape=shape, trainable=shape[-1])
+        return Effect(shape, trainable=shape[-1])
 
     def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
         return [f"params: one factor per channel = {_n(effect.trainable)}"]
@@ -102,7 +102,7 @@ class Rescaling(Layer):
         return cls(scale=opts.get("rate"))  # type: ignore[arg-type]
 
     def forward(self, shape: Shape) -> Effect:
-        return Effect(shape=shape)
+        return Effect(shape)
 
     def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
         scale = "scale" if self.scale is None else f"{self.scale:g}"
@@ -131,8 +131,8 @@ class Normalization(Layer):
 
     def forward(self, shape: Shape) -> Effect:
         if self.fixed:
-            return Effect(shape=shape)
-        return Effect(shape=shape, non_trainable=2 * shape[-1] + 1)
+            return Effect(shape)
+        return Effect(shape, non_trainable=2 * shape[-1] + 1)
 
     def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
         if self.fixed:

@@ -22,7 +22,6 @@ from .base import (
     _need_map,
     _padding,
     _slide,
-    _sliding,
     _window_lines,
     _windows,
     register,
@@ -80,18 +79,15 @@ class Pool(Layer):
         return _slide(self.kernel, self.stride, self.padding, self.dilation)
 
     def forward(self, shape: Shape) -> Effect:
-        effect = Effect(shape=())
+        effect = Effect(())
         spatial = _windows(self.kind, shape, self.slide, self.ceil, effect)
         effect.shape = (*spatial, shape[-1])
         return effect
 
-    def rf_window(self, shape: Shape) -> tuple[Window, ...]:
-        return _sliding(shape, self.slide)
-
-    def warnings_after_pad(self, shape: Shape, extra: tuple[int, ...]) -> list[str] | None:
+    def warnings_after_pad(self, shape: Shape, extra: tuple[int, ...]) -> tuple[str, ...] | None:
         if self.ceil:
             return None
-        effect = Effect(shape=())
+        effect = Effect(())
         _windows(self.kind, shape, self.slide, False, effect, extra)
         return effect.warnings
 
@@ -121,10 +117,7 @@ class GlobalPool(Layer):
 
     def forward(self, shape: Shape) -> Effect:
         _need_map(self.kind, shape)
-        return Effect(shape=(shape[-1],))
-
-    def rf_window(self, shape: Shape) -> None:
-        return None
+        return Effect((shape[-1],), windows=None)  # no positions left: the field is global
 
     def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
         how = "mean" if self.kind == "gap" else "maximum"
@@ -163,7 +156,7 @@ class AdaptivePool(Layer):
 
     def forward(self, shape: Shape) -> Effect:
         _check_kernel_rank(self.kind, self.size, shape)
-        return Effect(shape=(*self.size, shape[-1]))
+        return Effect((*self.size, shape[-1]), windows=self.windows(shape))
 
     @staticmethod
     def widest(w: int, n: int) -> int:
@@ -173,7 +166,8 @@ class AdaptivePool(Layer):
             return -(-w // n) + 1
         return max(-(-(i + 1) * w // n) - i * w // n for i in range(n))
 
-    def rf_window(self, shape: Shape) -> tuple[Window, ...] | None:
+    def windows(self, shape: Shape) -> tuple[Window, ...] | None:
+        """The receptive-field windows (:attr:`Effect.windows`)."""
         if all(n == 1 for n in self.size):
             return None  # one window over everything: every unit sees the whole input
         windows = []

@@ -33,10 +33,7 @@ class Flatten(Layer):
     kind: Literal["flatten"] = "flatten"
 
     def forward(self, shape: Shape) -> Effect:
-        return Effect(shape=(prod(shape),))
-
-    def rf_window(self, shape: Shape) -> None:
-        return None
+        return Effect((prod(shape),), windows=None)  # no positions left: the field is global
 
     def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
         if len(shape) == 1:
@@ -64,16 +61,14 @@ class Dense(Layer):
         return cls(units=nums[0], bias="nb" not in opts)
 
     def forward(self, shape: Shape) -> Effect:
-        n_in = prod(shape)
-        effect = Effect(shape=(self.units,))
-        if len(shape) > 1:
-            effect.notes.append(f"flattened {INPUT} = {fmt_int(n_in)}")
-        effect.trainable = (n_in + self.bias) * self.units
-        effect.macs = n_in * self.units
-        return effect
-
-    def rf_window(self, shape: Shape) -> None:
-        return None
+        n_in, units = prod(shape), self.units
+        return Effect(
+            (units,),
+            trainable=(n_in + self.bias) * units,
+            macs=n_in * units,
+            notes=(f"flattened {INPUT} = {fmt_int(n_in)}",) if len(shape) > 1 else (),
+            windows=None,  # no positions left: the field is global
+        )
 
     def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
         n_in, units = prod(shape), _n(self.units)
@@ -114,7 +109,7 @@ class BatchNorm(Layer):
 
     def forward(self, shape: Shape) -> Effect:
         c = shape[-1]
-        return Effect(shape=shape, trainable=(1 + self.scale) * c, non_trainable=2 * c)
+        return Effect(shape, trainable=(1 + self.scale) * c, non_trainable=2 * c)
 
     def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
         c, total = _n(shape[-1]), _n(effect.trainable + effect.non_trainable)
@@ -164,7 +159,7 @@ class Activation(Layer):
         return cls(kind=_ACTIVATION_ALIASES.get(name, name))  # type: ignore[arg-type]
 
     def forward(self, shape: Shape) -> Effect:
-        return Effect(shape=shape)
+        return Effect(shape)
 
 
 @register
@@ -177,7 +172,7 @@ class PReLU(Layer):
     kind: Literal["prelu"] = "prelu"
 
     def forward(self, shape: Shape) -> Effect:
-        return Effect(shape=shape, trainable=1)
+        return Effect(shape, trainable=1)
 
     def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
         return ["params: 1 slope shared by every channel (PyTorch nn.PReLU())"]
@@ -202,7 +197,7 @@ class Dropout(Layer):
         return cls(rate=rate)
 
     def forward(self, shape: Shape) -> Effect:
-        return Effect(shape=shape)
+        return Effect(shape)
 
 
 def _rate(name: str, opts: dict[str, object], default: float) -> float:
@@ -232,7 +227,7 @@ class DropPath(Layer):
         return cls(rate=_rate(name, opts, 0.0))
 
     def forward(self, shape: Shape) -> Effect:
-        return Effect(shape=shape)
+        return Effect(shape)
 
 
 @register
@@ -259,7 +254,7 @@ class ChannelShuffle(Layer):
         c = shape[-1]
         if c % self.groups:
             raise ShapeError(f"shuffle{self.groups}: the groups must divide the channels ({c})")
-        return Effect(shape=shape)
+        return Effect(shape)
 
     def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
         c, g = shape[-1], self.groups
@@ -278,7 +273,7 @@ class Identity(Layer):
     kind: Literal["id"] = "id"
 
     def forward(self, shape: Shape) -> Effect:
-        return Effect(shape=shape)
+        return Effect(shape)
 
 
 # --------------------------------------------------------------------------------------------
@@ -303,13 +298,13 @@ class Upsample(Layer):
         return cls(factor=nums[0] if nums else 2)
 
     def forward(self, shape: Shape) -> Effect:
-        _need_map(self.kind, shape)
-        return Effect(shape=(*(w * self.factor for w in shape[:-1]), shape[-1]))
-
-    def rf_window(self, shape: Shape) -> tuple[Window, ...]:
-        # nearest upsampling is a transposed conv with an all-ones kernel f, stride f
+        rank = _need_map(self.kind, shape)
         f = self.factor
-        return (Window(f, 1, f - 1, f),) * (len(shape) - 1)
+        return Effect(
+            (*(w * f for w in shape[:-1]), shape[-1]),
+            # nearest upsampling is a transposed conv with an all-ones kernel f, stride f
+            windows=(Window(f, 1, f - 1, f),) * rank,
+        )
 
     def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
         f = _n(self.factor)
@@ -356,15 +351,12 @@ class ZeroPad(Layer):
         return self.pad
 
     def forward(self, shape: Shape) -> Effect:
-        _need_map(self.kind, shape)
-        pairs = self.pairs(len(shape) - 1)
-        return Effect(shape=(*(w + b + a for w, (b, a) in zip(shape[:-1], pairs)), shape[-1]))
-
-    def rf_window(self, shape: Shape) -> tuple[Window, ...]:
-        return tuple(Window(1, 1, b) for b, _ in self.pairs(len(shape) - 1))
-
-    def pads_after(self, shape: Shape) -> tuple[int, ...] | None:
-        return tuple(a for _, a in self.pairs(len(shape) - 1))
+        pairs = self.pairs(_need_map(self.kind, shape))
+        return Effect(
+            (*(w + b + a for w, (b, a) in zip(shape[:-1], pairs)), shape[-1]),
+            windows=tuple(Window(1, 1, b) for b, _ in pairs),
+            pads_after=tuple(a for _, a in pairs),
+        )
 
     def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
         rank = len(shape) - 1
