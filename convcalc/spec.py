@@ -98,6 +98,8 @@ _NetworkDraft = _draft(Network)
 # token starts where its separator ends.  (The lookahead only spares the names' alternation
 # the characters that cannot start one.)
 _LEX = re.compile(r"((?=[rcmsaRCMSA])(?ai:res|cat|mul|split|aux)\(|[()|]|\*[0-9]*|[^\s,()|*]+)")
+#: the characters other than white space that end a word
+_PUNCTUATION = frozenset(",()|*")
 _INPUT = re.compile(r"[0-9]+(?:x[0-9]+)+", re.ASCII)
 # 2 to 4 dims of 1 to 999,999,999: the input shapes that _number and the count of dims accept
 _PLAIN_INPUT = re.compile(r"[1-9][0-9]{0,8}(?:x[1-9][0-9]{0,8}){1,3}")
@@ -133,10 +135,52 @@ _LONGEST_NAME = max(map(len, REGISTRY))
 
 
 def _tokens(text: str) -> tuple[list[str], list[int]]:
-    """The tokens of ``text`` and where each starts."""
-    pieces = _LEX.split(text)  # separator, token, separator, …, token, separator
-    ends = list(accumulate(map(len, pieces)))
-    return pieces[1::2], ends[:-1:2]
+    """The tokens of ``text`` and where each starts.
+
+    A spec is mostly letters and digits between single spaces, and the regex engine spends
+    ~450 instructions a character where ``str.split`` spends a few: so the text is split at
+    its spaces, a word of letters and digits is one token, and only a word holding anything
+    else goes on to :func:`_lex_word`.  (A space separates in the regex too, and no token
+    holds one, so lexing word by word gives the regex's tokens.)"""
+    texts: list[str] = []
+    starts: list[int] = []
+    start = 0
+    for word in text.split(" "):
+        if word.isalnum():
+            texts.append(word)
+            starts.append(start)
+        elif word:  # "" between two spaces
+            _lex_word(word, start, texts, starts)
+        start += len(word) + 1
+    return texts, starts
+
+
+def _lex_word(word: str, start: int, texts: list[str], starts: list[int]) -> None:
+    """Add the tokens of ``word`` (no space in it, not all letters and digits), which starts at
+    ``start``.  The usual shapes, ``|`` and ``NAME(`` or ``(``, then letters and digits, then
+    ``)``s (as in ``res(conv3x8``, ``bn))``), are read with str methods; any other goes to the
+    regex, the lexer's definition."""
+    if word == "|":
+        texts.append(word)
+        starts.append(start)
+        return
+    body = word.rstrip(")")
+    name, paren, core = body.rpartition("(")
+    # every character of white space but " " is unprintable (tests/test_spec_fast_paths.py)
+    plain = core.isprintable() and _PUNCTUATION.isdisjoint(core)
+    if not plain or (name and not (name.isascii() and name.lower() in GROUPS)):
+        pieces = _LEX.split(word)  # separator, token, separator, …, token, separator
+        texts += pieces[1::2]
+        starts += [start + end for end in accumulate(map(len, pieces[:-1]))][::2]
+        return
+    if paren:
+        texts.append(name + paren)
+        starts.append(start)
+    if core:
+        texts.append(core)
+        starts.append(start + len(body) - len(core))
+    texts += word[len(body) :]  # the ')'s, one token each
+    starts += range(start + len(body), start + len(word))
 
 
 def _number(digits: str, token: str, pos: int, minimum: int = 1) -> int:
@@ -338,13 +382,15 @@ def _display_option(key: str, value: object) -> str:
 def parse(text: str, *, channels_first: bool = False) -> Network:
     """Parse a whole spec.  Raises :class:`~convcalc.errors.ConvcalcError` on bad input, a
     ``TypeError`` naming the parameter for an argument of the wrong type."""
-    expect_type(text, str, "parse", "text")
-    expect_type(channels_first, bool, "parse", "channels_first")
-    if (
-        len(text) > LIMITS["spec_bytes"]
-        or len(text.encode("utf-8", "surrogatepass")) > LIMITS["spec_bytes"]
+    if type(text) is not str or type(channels_first) is not bool:  # the usual case skips
+        expect_type(text, str, "parse", "text")
+        expect_type(channels_first, bool, "parse", "channels_first")
+    limit = LIMITS["spec_bytes"]
+    # a character takes 1 to 4 bytes in UTF-8: encode only when its count cannot tell
+    if len(text) > limit or (
+        len(text) * 4 > limit and len(text.encode("utf-8", "surrogatepass")) > limit
     ):
-        raise LimitError(f"the spec is longer than {LIMITS['spec_bytes'] // 1024} KiB", text[:1], 0)
+        raise LimitError(f"the spec is longer than {limit // 1024} KiB", text[:1], 0)
     texts, starts = _tokens(text)
     if not texts:
         raise SpecSyntaxError(

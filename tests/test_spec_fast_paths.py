@@ -6,14 +6,19 @@
 * An input shape that ``_PLAIN_INPUT`` matches skips the checks of each dim: the dims must be
   those the checked path reads, for hostile shapes too (zeros, leading zeros, 10 digits, five
   dims, non-ASCII digits).
-* ``_tokens`` splits the text with one regex (a structure's name and its ``(`` are one
-  token): its tokens and positions must be those of a plain scan, character by character.
+* ``_tokens`` splits the text at its spaces and reads the usual words with str methods,
+  leaving the rest to the regex ``_LEX``: its tokens and positions must be those of the regex
+  over the whole text (the lexer before, kept here as the reference) and of a plain scan,
+  character by character.  The split at " " relies on Python's white space: ``\\s`` in a
+  regex is ``str.isspace()``, and every space but " " is unprintable.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
+import sys
+from itertools import accumulate
 
 import pytest
 from hypothesis import given, settings
@@ -21,7 +26,16 @@ from hypothesis import strategies as st
 
 from convcalc import spec
 from convcalc.errors import ConvcalcError
-from convcalc.spec import _PLAIN_INPUT, BranchNode, LayerNode, Network, _input_dims, _tokens, parse
+from convcalc.spec import (
+    _LEX,
+    _PLAIN_INPUT,
+    BranchNode,
+    LayerNode,
+    Network,
+    _input_dims,
+    _tokens,
+    parse,
+)
 
 SPECS = [
     "28x28x1 conv3p1x16 bn relu res(conv3p1x16 bn relu conv3p1x16 bn) gap dense10",
@@ -159,16 +173,46 @@ def test_tokens_are_those_of_a_plain_scan(text: str):
     assert _tokens(text) == _scan(text)
 
 
+def _regex_tokens(text: str) -> tuple[list[str], list[int]]:
+    """The lexer as it was: the regex over the whole text, positions summed from the pieces."""
+    pieces = _LEX.split(text)  # separator, token, separator, …, token, separator
+    ends = list(accumulate(map(len, pieces)))
+    return pieces[1::2], ends[:-1:2]
+
+
+# every kind of character the lexer tells apart: the white space that str.split(), \s and
+# isprintable() might each see differently, commas, ×, repeats, structures in any case,
+# words the quick way reads and words it leaves to the regex
+PIECES = [
+    "res", "RES", "Res", "cat", "mul", "split", "aux", "ſplit", "xres", "(", ")", "|", "*",
+    "*2", "*3", "*٣", " ", "  ", ",", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e",
+    "\x1f", "\x85", "\u00a0", "\u1680", "\u2000", "\u2028", "\u2029", "\u202f", "\u3000",
+    "\u200b", "\x00", "\xad", "x", "2", "×", "conv3p1x16", "28×28×1", "dropout0.5", "bn)", "é",
+    "relu6", "zpad0:1_0:1", "res (", ")(", "((", "))", "res()", "😀",
+]  # fmt: skip
+_TEXTS = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=3)), max_size=30)
+
+
 @settings(max_examples=500)
-@given(
-    st.lists(
-        st.one_of(
-            st.sampled_from(["res", "RES", "cat", "mul", "split", "aux", "(", ")", "|", "*",
-                             "*2", " ", ",", "\t", "\u00a0", "x", "2", "conv3p1x16", "é"]),
-            st.text(max_size=3),
-        ),
-        max_size=30,
-    ).map("".join)
-)  # fmt: skip
+@given(_TEXTS.map("".join))
 def test_generated_texts_lex_as_a_plain_scan(text: str):
     assert _tokens(text) == _scan(text)
+
+
+@settings(max_examples=1000)
+@given(_TEXTS.map("".join))
+def test_generated_texts_lex_as_the_regex_over_the_whole_text(text: str):
+    assert _tokens(text) == _regex_tokens(text)
+
+
+@pytest.mark.parametrize("text", HOSTILE + SPECS + PIECES)
+def test_tokens_are_those_of_the_regex_over_the_whole_text(text: str):
+    for spaced in (text, f" {text} ", f"relu {text} bn)", f"res({text}|id) "):
+        assert _tokens(spaced) == _regex_tokens(spaced)
+
+
+def test_white_space_is_the_same_to_the_regex_and_str_and_unprintable_but_for_the_space():
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    spaces = [ch for ch in every if ch.isspace()]
+    assert re.findall(r"\s", every) == spaces
+    assert [ch for ch in spaces if ch.isprintable()] == [" "]
