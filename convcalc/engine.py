@@ -13,7 +13,7 @@ from json.encoder import encode_basestring as _quote
 from math import prod
 from typing import Annotated, Literal, NamedTuple, Optional, TypeVar, Union
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import to_json
 
 from .errors import ConvcalcError, LimitError, ShapeError, expect_type
@@ -75,8 +75,16 @@ DTYPES: dict[str, int] = {
 RowField = Annotated[Union[ReceptiveField, Literal["global", "beyond"], None], AsAny()]
 
 
+# The report models' validators and serializers are built when first used, not at import:
+# the table and --jsonl never use them (the engine makes the models with _construct; --jsonl
+# writes their JSON itself), and building them was ~10 ms of every start-up.
+_ON_FIRST_USE = ConfigDict(defer_build=True)
+
+
 class LayerReport(BaseModel):
     """One row: a written layer (repeats expanded), or a ``res``/``cat`` with its branches."""
+
+    model_config = _ON_FIRST_USE
 
     index: int = Field(description="1-based position; restarts at 1 inside each branch")
     token: str = Field(description="the token as written; for res/cat the whole res(…) text")
@@ -139,6 +147,8 @@ _set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 class Totals(BaseModel):
+    model_config = _ON_FIRST_USE
+
     params: int
     trainable_params: int
     non_trainable_params: int
@@ -159,6 +169,8 @@ class Totals(BaseModel):
 
 class Report(BaseModel):
     """The whole analysis of one spec — the ``--json`` object."""
+
+    model_config = _ON_FIRST_USE
 
     schema_version: Literal[1] = SCHEMA_VERSION
     spec: str
