@@ -90,7 +90,7 @@ class Effect:
 class Layer(BaseModel):
     """Base of every layer kind.  Subclasses set ``kind``, ``NAMES``, ``OPTIONS``."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     NAMES: ClassVar[tuple[str, ...]] = ()
     OPTIONS: ClassVar[frozenset[str]] = frozenset()
