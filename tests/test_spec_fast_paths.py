@@ -6,6 +6,9 @@
 * An input shape that ``_PLAIN_INPUT`` matches skips the checks of each dim: the dims must be
   those the checked path reads, for hostile shapes too (zeros, leading zeros, 10 digits, five
   dims, non-ASCII digits).
+* ``_Parser.parse_seq`` takes a layer whose token it has met before (one the token cache
+  holds) and that no ``(`` or repeat follows without its tests for the other kinds of token:
+  what it makes, and every error, must be what the plain way makes with the cache shut.
 * ``_tokens`` splits the text at its spaces and reads the usual words with str methods,
   leaving the rest to the regex ``_LEX``: its tokens and positions must be those of the regex
   over the whole text (the lexer before, kept here as the reference) and of a plain scan,
@@ -216,3 +219,66 @@ def test_white_space_is_the_same_to_the_regex_and_str_and_unprintable_but_for_th
     spaces = [ch for ch in every if ch.isspace()]
     assert re.findall(r"\s", every) == spaces
     assert [ch for ch in spaces if ch.isprintable()] == [" "]
+
+
+class _Forgetful(dict):
+    """A token cache that never holds a token: every layer takes the plain way."""
+
+    def get(self, key, default=None):
+        return default
+
+
+def _parsed(text: str) -> object:
+    try:
+        net = parse(text)
+    except ConvcalcError as err:
+        return (type(err).__name__, err.message, err.token, err.position)
+    nodes = [
+        (type(n).__name__, n.token, n.position, getattr(n, "notes", ())) for n in _walk(net.nodes)
+    ]
+    return net, nodes
+
+
+def _with_and_without_the_cache(
+    text: str, layers: int, monkeypatch: pytest.MonkeyPatch
+) -> tuple[object, object]:
+    """``text`` parsed with the cache holding its layers, and with a cache that holds none,
+    both under a limit of ``layers`` layers."""
+    _parsed(text)  # the cache now holds the spec's layers
+    with monkeypatch.context() as patch:
+        patch.setitem(spec.LIMITS, "layers", layers)
+        warm = _parsed(text)
+        patch.setattr(spec, "_TOKEN_CACHE", {rank: _Forgetful() for rank in (1, 2, 3)})
+        plain = _parsed(text)
+    return warm, plain
+
+
+CACHED = [
+    *SPECS,
+    "28x28x1 relu relu*2 relu", "28x28x1 relu (relu)*2 relu", "28x28x1 relu relu(3) relu",
+    "28x28x1 relu relu (relu)", "28x28x1 Conv2d(1, 8, 3) Conv2d(1, 8, 3)", "28x28x1 relu*2*3",
+    "28x28x1 relu relu * relu", "28x28x1 relu | relu", "28x28x1 relu ) relu", "28x28x1 res(relu",
+    "28x28x1 relu,relu\trelu\u3000relu", "28x28x1 bogus relu bogus", "28x28x1 relu relu relu",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", CACHED)
+@pytest.mark.parametrize("layers", [2, 100_000])
+def test_a_cached_layer_parses_as_the_plain_way_parses_it(text, layers, monkeypatch):
+    warm, plain = _with_and_without_the_cache(text, layers, monkeypatch)
+    assert warm == plain
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.sampled_from(["relu", "bn", "conv3p1x8", "pool2", "gap", "bogus", "Conv2d", "(",
+                         ")", "|", "*2", "*", "res(", "cat(", " ", ",", "1, 2"]),
+        max_size=14,
+    ).map(" ".join),
+    st.sampled_from([3, 100_000]),
+)  # fmt: skip
+def test_generated_specs_parse_as_the_plain_way_parses_them(body: str, layers: int):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        warm, plain = _with_and_without_the_cache(f"16x16x4 {body}", layers, monkeypatch)
+    assert warm == plain
