@@ -167,7 +167,7 @@ def _lex_word(word: str, start: int, texts: list[str], starts: list[int]) -> Non
     body = word.rstrip(")")
     name, paren, core = body.rpartition("(")
     # every character of white space but " " is unprintable (tests/test_spec_fast_paths.py)
-    plain = core.isprintable() and _PUNCTUATION.isdisjoint(core)
+    plain = core.isalnum() or (core.isprintable() and _PUNCTUATION.isdisjoint(core))
     if not plain or (name and not (name.isascii() and name.lower() in GROUPS)):
         pieces = _LEX.split(word)  # separator, token, separator, …, token, separator
         texts += pieces[1::2]
@@ -179,8 +179,9 @@ def _lex_word(word: str, start: int, texts: list[str], starts: list[int]) -> Non
     if core:
         texts.append(core)
         starts.append(start + len(body) - len(core))
-    texts += word[len(body) :]  # the ')'s, one token each
-    starts += range(start + len(body), start + len(word))
+    if len(body) < len(word):  # the ')'s, one token each
+        texts += word[len(body) :]
+        starts += range(start + len(body), start + len(word))
 
 
 def _number(digits: str, token: str, pos: int, minimum: int = 1) -> int:
