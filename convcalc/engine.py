@@ -636,9 +636,9 @@ def _step(node: LayerNode, shape: Shape, cf: bool) -> _Step:
     if not 0 < elements <= MAX_INT:  # the product bounds every dim, unless one is 0
         _Walk.check_size(out, node.token, node.position)
     notes = eff.notes
-    if notes and any(INPUT in n for n in notes):
+    if notes and INPUT in "".join(notes):  # any() with a generator cost more than the join
         shown = fmt_shape(in_layout(shape, cf))
-        notes = tuple(n.replace(INPUT, shown) for n in notes)
+        notes = tuple([n.replace(INPUT, shown) for n in notes])
     trainable, non_trainable = eff.trainable, eff.non_trainable
     step = _new_tuple(  # _Step(…) without NamedTuple's Python-level __new__
         _Step,

@@ -37,8 +37,9 @@ from .base import (
 
 
 def _tf_note(slide: Slide, effect: Effect) -> None:
-    """PyTorch takes a stride with a dilation; TensorFlow refuses them together in psame."""
-    if slide.pad is None and max(slide.stride) > 1 and max(slide.dilation) > 1:
+    """PyTorch takes a stride with a dilation; TensorFlow refuses them together in psame (the
+    caller has checked that the padding is psame: ``slide.pad is None``)."""
+    if max(slide.stride) > 1 and max(slide.dilation) > 1:
         effect.notes += (
             "psame with stride > 1 and dilation > 1: TensorFlow refuses this layer "
             "(PyTorch takes it)",
@@ -122,7 +123,8 @@ class _ConvFamily(Layer):
         """Output spatial sizes (floor rule); psame notes, floor warnings and the receptive-field
         windows into ``effect``."""
         slide = self.slide  # read once: each reading is an lru_cache lookup on four fields
-        _tf_note(slide, effect)
+        if slide.pad is None:  # psame
+            _tf_note(slide, effect)
         return _windows(self.kind, shape, slide, False, effect)
 
     def warnings_after_pad(self, shape: Shape, extra: tuple[int, ...]) -> tuple[str, ...] | None:
@@ -375,7 +377,8 @@ class ConvTranspose(_ConvFamily):
         _check_groups(self.kind, self.groups, c_in, self.filters)
         slide, padding = self.slide, self.padding
         effect = Effect(())
-        _tf_note(slide, effect)
+        if padding == "same":
+            _tf_note(slide, effect)
         rank = len(self.kernel)
         spatial: list[int] = []
         windows: list[Window] = []

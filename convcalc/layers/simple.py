@@ -62,13 +62,14 @@ class Dense(Layer):
 
     def forward(self, shape: Shape) -> Effect:
         n_in, units = prod(shape), self.units
-        return Effect(
-            (units,),
-            trainable=(n_in + self.bias) * units,
-            macs=n_in * units,
-            notes=(f"flattened {INPUT} = {fmt_int(n_in)}",) if len(shape) > 1 else (),
-            windows=None,  # no positions left: the field is global
-        )
+        # set field by field: each keyword argument to Effect costs more than an assignment
+        effect = Effect((units,))
+        effect.trainable = (n_in + self.bias) * units
+        effect.macs = n_in * units
+        if len(shape) > 1:
+            effect.notes = (f"flattened {INPUT} = {fmt_int(n_in)}",)
+        effect.windows = None  # no positions left: the field is global
+        return effect
 
     def explain(self, shape: Shape, effect: Effect, channels_first: bool = False) -> list[str]:
         n_in, units = prod(shape), _n(self.units)
