@@ -1,9 +1,11 @@
 """Propagate shapes, parameters and MACs through a parsed network: stage two.
 
 The :class:`Report` built here *is* the JSON contract (``schema_version`` 1): renderers read it,
-``--json`` dumps it, and ``convcalc --schema`` prints its JSON Schema.  Layer kinds are never
-named here; each layer's own ``forward`` (in ``layers.py``) answers for it.  This module knows
-only the structure: sequences, ``res`` (add) and ``cat`` (concatenate on channels).
+``--json`` dumps it, and ``convcalc --schema`` prints its JSON Schema; ``--jsonl`` has the same
+bytes written row by row without the models (:meth:`ReportStream.json_rows`).  Layer kinds are
+never named here; each layer's own ``forward`` (in ``layers/``) answers for it.  This module
+knows only the structure: sequences, ``res`` (add), ``cat`` (concatenate on channels), ``mul``,
+``split`` and ``aux``.
 """
 
 from __future__ import annotations
