@@ -778,7 +778,7 @@ class ReportStream:
 
     def report(self) -> Report:
         """Every row collected into one :class:`Report`."""
-        return self._report(list(self))
+        return self._report(list(self._rows(json=False)))
 
     def _report(self, rows: list[LayerReport]) -> Report:
         return _construct(
