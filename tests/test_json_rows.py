@@ -102,3 +102,16 @@ def test_long_spec_through_the_spool_matches_pydantic() -> None:
     result = CliRunner().invoke(app, ["--jsonl", "--", spec], catch_exceptions=False)
     assert result.exit_code == 0
     assert result.stdout == pydantic_json(spec) + "\n"
+
+
+def test_the_stream_keeps_its_totals_and_warnings_after_json_rows() -> None:
+    spec = EDGES[0]
+    stream = engine.analyze_stream(spec)
+    assert stream.totals is None
+    rows = list(stream.json_rows())
+    report = convcalc.analyze(spec)
+    assert stream.totals == report.totals
+    assert stream.warnings == report.warnings
+    assert len(rows) == len(report.layers)
+    with pytest.raises(RuntimeError):
+        engine.analyze_stream(spec).json_frame()  # before the iteration
