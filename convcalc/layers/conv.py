@@ -393,7 +393,7 @@ class ConvTranspose(_ConvFamily):
                     f"{name}: psame gives {w}·{s} = {o} (Keras); in PyTorch padding={tp}, "
                     f"output_padding={op}" + (", then drop the last row" if crop else ""),
                 )
-                p = max(eff - s, 0) // 2  # the Keras size's padding before, for the window
+                p = max(eff - s, 0) // 2  # the P that Keras's W·S crops before (the window's)
             elif padding == "valid":
                 o = w * s + max(eff - s, 0)
                 if eff < s:
