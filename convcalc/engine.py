@@ -219,7 +219,7 @@ class _Walk:
         self.key: Key | None = ((1,) * rank, (1,) * rank, (0,) * rank)  # None once exact
 
     def field(self, windows: tuple[Window, ...] | None) -> None:
-        """Move the receptive field through one layer, given its windows (``rf_window``)."""
+        """Move the receptive field through one layer, given its windows (``Effect.windows``)."""
         rf = self.rf
         if windows is None:
             self.rf, self.exact, self.key = "global", None, None

@@ -1,8 +1,8 @@
 """Receptive fields: the recurrence of Araujo et al. (Distill, 2019) run alongside the shapes.
 
-Each layer kind gives its own windows (``Layer.rf_window`` in ``layers.py``); this module only
-moves a field through them and merges the fields of ``res``/``cat`` branches.  ``engine.py``
-calls it once per row.
+Each layer kind gives its own windows (``Effect.windows``, from ``Layer.forward`` in
+``layers/``); this module only moves a field through them and merges the fields of
+``res``/``cat`` branches.  ``engine.py`` calls it once per row.
 """
 
 from __future__ import annotations
