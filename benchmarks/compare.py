@@ -174,7 +174,7 @@ def main() -> None:
         raise SystemExit("both runs import the same convcalc")
     q = args.quick
     batch(py, 3 if q else 7, 1000 if q else 10_000)
-    library(py, 2 if q else 5, 500 if q else 5000)
+    library(py, 2 if q else 11, 500 if q else 5000)
     startup(py, 3 if q else 11)
     importtime(15, py, NEW)
     shutil.rmtree(NEW, ignore_errors=True)
