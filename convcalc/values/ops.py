@@ -2,9 +2,9 @@
 ``kind`` (the registry's names for it).
 
 A rule reads the typed layer from :mod:`convcalc.layers` (its kernel, stride, padding …) and the
-shape engine's own window arithmetic (``rf_window`` for the padding before, ``forward`` for the
-output size), so the value engine and the shape report can never disagree on a shape.  Adding a
-kind is one class here, decorated ``@rule("kind", …)``, and its tests.
+shape engine's own window arithmetic (``forward``'s windows for the padding before, its shape
+for the output size), so the value engine and the shape report can never disagree on a shape.
+Adding a kind is one class here, decorated ``@rule("kind", …)``, and its tests.
 
 Maps are channel planes first (``[C][H][W]``, ``[C][L]``); a vector is ``[N]``.
 """
@@ -259,13 +259,12 @@ def rule(cls: type[Rule]) -> type[Rule]:
 
 def geometry(layer: Any, in_shape: tuple[int, ...]) -> list[Geometry]:
     """The sliding windows of a conv or pool layer on ``in_shape`` (channels first), read from
-    the shape engine: ``rf_window`` gives the dilated kernel, stride and padding before, and
-    ``forward`` the output size."""
+    the shape engine: ``forward``'s effect gives the windows (the dilated kernel, stride and
+    padding before) and the output size."""
     cl = _channels_last(in_shape)
-    windows = layer.rf_window(cl)
-    outs = layer.forward(cl).shape[:-1]
+    effect = layer.forward(cl)
     geo = []
-    for size, k, win, out in zip(cl[:-1], layer.kernel, windows, outs):
+    for size, k, win, out in zip(cl[:-1], layer.kernel, effect.windows, effect.shape[:-1]):
         dilation = (win.kernel - 1) // (k - 1) if k > 1 else 1
         geo.append(Geometry(size, k, win.stride, win.pad, dilation, out))
     return geo
